@@ -1,0 +1,78 @@
+/**
+ * Public shapes of the event store. Every service owns one PostgreSQL schema holding:
+ *   es_events        append-only log (position bigserial, transaction_id xid8, stream_id, stream_version, ...)
+ *   es_checkpoints   one row per relay / async projection: last (transaction_id, position) handled
+ *   es_inbox         (consumer, message_id) of processed incoming messages, for exactly-once handling
+ *   es_idempotency   (scope, key) → request hash + stored response, for Idempotency-Key
+ * plus the service's own read-model tables (its own migrations).
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+/** Kysely instance whose search_path / table names are resolved by the store (schema-qualified). */
+export type AnyDb = Kysely<any>;
+export type AnyTrx = Transaction<any>;
+
+/** An event to append. `id` is a uuid chosen by the caller (or generated when absent). */
+export interface NewEvent<T extends string = string, D = unknown> {
+  id?: string;
+  type: T;
+  /** Schema version of `data`; default 1. */
+  version?: number;
+  data: D;
+  metadata?: EventMetadata;
+  /** Published by the outbox relay to the bus (integration event). Default false. */
+  public?: boolean;
+}
+
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  userId?: string;
+  /** ISO time the business fact happened; default the append time. */
+  occurredAt?: string;
+  [k: string]: unknown;
+}
+
+export interface StoredEvent<T extends string = string, D = unknown> {
+  id: string;
+  type: T;
+  version: number;
+  streamId: string;
+  streamVersion: number;
+  /** Global position as a decimal string (bigint). */
+  position: string;
+  /** xid8 of the appending transaction, as a decimal string. */
+  transactionId: string;
+  occurredAt: string;
+  data: D;
+  metadata: EventMetadata;
+  public: boolean;
+}
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's current version. */
+export type ExpectedVersion = 'no_stream' | 'any' | number;
+
+export class ConcurrencyError extends Error {
+  readonly code = 'concurrency_conflict';
+  constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual: number, options?: { cause?: unknown }) {
+    super(`stream ${streamId}: expected version ${String(expected)}, actual ${actual}`, options);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Position in committed history: events strictly after it are unread. */
+export interface Checkpoint {
+  transactionId: string;
+  position: string;
+}
+export const START: Checkpoint = { transactionId: '0', position: '0' };
+
+/** Runs inside the append transaction; must be deterministic given the events. */
+export interface InlineProjection {
+  name: string;
+  /** Event types it handles (others are not passed). */
+  handles: readonly string[];
+  apply(trx: AnyTrx, events: StoredEvent[]): Promise<void>;
+  /** Delete every row of its read models (rebuild starts from here). */
+  truncate(trx: AnyTrx): Promise<void>;
+}
