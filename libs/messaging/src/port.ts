@@ -91,6 +91,11 @@ export interface Bus {
    * own envelope (see `libs/messaging/src/rpc.ts`), the port itself never replies with an error.
    */
   respond(subject: string, handler: (data: Uint8Array, headers: Record<string, string>) => Promise<Uint8Array>, opts?: { queue?: string }): Promise<Subscription>;
+  /**
+   * Ephemeral, at-most-once subscription (core NATS): sees messages published to matching
+   * subjects from now on, including JetStream publishes. For live views such as SSE progress.
+   */
+  subscribe(subject: string, handler: (subject: string, data: Uint8Array) => void): Promise<Subscription>;
   /** True when the connection is up. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
