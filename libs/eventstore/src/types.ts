@@ -76,3 +76,48 @@ export interface InlineProjection {
   /** Delete every row of its read models (rebuild starts from here). */
   truncate(trx: AnyTrx): Promise<void>;
 }
+
+/** A stored event as read back, with the store's filter options for `readAll`. */
+export interface ReadAllOptions {
+  /** Only these event types. */
+  types?: readonly string[];
+  /** Only events flagged `public` (the relay's view). */
+  publicOnly?: boolean;
+  /** Run inside this transaction instead of the pool. */
+  trx?: AnyTrx;
+}
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /** Append inside the caller's transaction (with its other writes); inline projections run in it too. */
+  trx?: AnyTrx;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append (= last event's streamVersion). */
+  nextVersion: number;
+  events: StoredEvent[];
+}
+
+/** The fold of a stream: its state and the version it was built from (0 for no stream). */
+export interface Aggregate<S> {
+  state: S;
+  version: number;
+}
+
+/** The event store of one service schema. Every method is schema-qualified; no search_path. */
+export interface EventStore {
+  readonly db: AnyDb;
+  readonly schema: string;
+  readonly inlineProjections: readonly InlineProjection[];
+  /** Idempotent DDL for es_events, es_checkpoints, es_inbox, es_idempotency. */
+  migrate(): Promise<void>;
+  append(streamId: string, events: readonly NewEvent[], opts: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, opts?: { fromVersion?: number; trx?: AnyTrx }): Promise<StoredEvent[]>;
+  aggregate<S>(streamId: string, evolve: (state: S, event: StoredEvent) => S, initialState: S, opts?: { trx?: AnyTrx }): Promise<Aggregate<S>>;
+  readAll(after: Checkpoint, limit: number, opts?: ReadAllOptions): Promise<StoredEvent[]>;
+  transaction<T>(fn: (trx: AnyTrx) => Promise<T>): Promise<T>;
+}
+
+/** A projection checkpointed in es_checkpoints and fed by a poll loop (same shape as inline ones). */
+export type AsyncProjection = InlineProjection;

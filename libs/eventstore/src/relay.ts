@@ -1,0 +1,96 @@
+/**
+ * The outbox relay: public events of the log → the bus, in committed order, at least once.
+ * The event table IS the outbox (no second table): the relay's checkpoint says what is out.
+ * Crash between publish and checkpoint → the batch is published again with the same msgId (= event
+ * id) and JetStream's duplicate window drops the copies.
+ */
+import type { Bus } from '@tiktok-share/messaging/port.ts';
+import { runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
+import type { EventStore, StoredEvent } from './types.ts';
+
+/** DESIGN §6 envelope, as published. */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  version: number;
+  streamId: string;
+  streamVersion: number;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  data: unknown;
+}
+
+/**
+ * The integration envelope of a stored event. Without metadata, correlation and causation default to
+ * the event's own id (it starts its own conversation), so both are always strings.
+ * @example bus.publish(subject, encodeEnvelope(toEnvelope(event)), { msgId: event.id })
+ */
+export function toEnvelope(event: StoredEvent): EventEnvelope {
+  const m = event.metadata;
+  return {
+    id: event.id,
+    type: event.type,
+    version: event.version,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    occurredAt: event.occurredAt,
+    correlationId: typeof m.correlationId === 'string' ? m.correlationId : event.id,
+    causationId: typeof m.causationId === 'string' ? m.causationId : event.id,
+    data: event.data,
+  };
+}
+
+const encoder = new TextEncoder();
+/** JSON bytes of an envelope. */
+export function encodeEnvelope(env: EventEnvelope): Uint8Array {
+  return encoder.encode(JSON.stringify(env));
+}
+
+export interface OutboxRelayOptions {
+  store: EventStore;
+  bus: Bus;
+  /** Relay name, unique per schema (checkpoint `relay:<name>`). */
+  name: string;
+  subjectFor(event: StoredEvent): string;
+  logger?: LoggerLike;
+  /** Idle poll interval; default 150 ms. */
+  pollMs?: number;
+  /** Events per batch transaction; default 200. */
+  batchSize?: number;
+  /** Do not start the poll loop (tests drive `runOnce`). Default true. */
+  autoStart?: boolean;
+  /** Test seam: runs after a batch is published and before its checkpoint is saved. */
+  afterPublish?(events: StoredEvent[]): Promise<void> | void;
+}
+
+export interface OutboxRelay extends PollLoop {
+  /** One batch now; the number of events published, or null if another instance holds the lock. */
+  runOnce(): Promise<number | null>;
+}
+
+/**
+ * @example
+ * const relay = startOutboxRelay({ store, bus, name: 'publisher', subjectFor: (e) => subjects[e.type] });
+ * // after an append: relay.notify(); on shutdown: await relay.stop();
+ */
+export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const batchSize = opts.batchSize ?? 200;
+  const runOnce = () =>
+    runBatch({
+      store: opts.store,
+      checkpoint: `relay:${opts.name}`,
+      batchSize,
+      publicOnly: true,
+      handle: async (_trx, events) => {
+        // Sequential on purpose: a failed publish must not let a later event overtake it.
+        for (const e of events) await opts.bus.publish(opts.subjectFor(e), encodeEnvelope(toEnvelope(e)), { msgId: e.id });
+        await opts.afterPublish?.(events);
+      },
+    });
+  const loop: PollLoop =
+    opts.autoStart === false
+      ? { notify() {}, async stop() {} }
+      : startPollLoop({ runOnce, batchSize, pollMs: opts.pollMs ?? 150, logger: opts.logger, what: `relay:${opts.name}` });
+  return { runOnce, notify: loop.notify, stop: loop.stop };
+}
