@@ -34,9 +34,12 @@ export const postIdSchema = z.string().regex(/^\d{1,20}$/, 'post ids are decimal
 
 /** Title limit of TikTok, counted in UTF-16 code units, which is exactly JS `string.length`. */
 export const TITLE_MAX_UTF16 = 2200;
+// Not `.max()`: zod 4 counts code points there (an emoji = 1), TikTok counts UTF-16 code units
+// (an emoji = 2), which is exactly JS `string.length`. The JSON Schema gets `maxLength` for docs.
 export const titleSchema = z
   .string()
-  .refine((s) => s.length <= TITLE_MAX_UTF16, { message: `title must be at most ${TITLE_MAX_UTF16} UTF-16 code units` });
+  .refine((s) => s.length <= TITLE_MAX_UTF16, { message: `title must be at most ${TITLE_MAX_UTF16} UTF-16 code units` })
+  .meta({ maxLength: TITLE_MAX_UTF16, description: `At most ${TITLE_MAX_UTF16} UTF-16 code units (an emoji counts 2).` });
 
 /** Local file, resolved inside MEDIA_ROOT by the publisher (containment is checked there, 422). */
 export const pathSourceSchema = z.strictObject({
