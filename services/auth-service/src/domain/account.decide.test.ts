@@ -27,18 +27,18 @@ const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T01:00:00.000Z';
 const profile = { accountId: 'acc_1', userId: 'u1', openId: 'o1', displayName: 'Alice', avatarUrl: 'https://a/x.png', scopes: ['user.info.basic', 'video.publish'] };
 const expiries = { accessExpiresAt: '2026-01-01T02:00:00.000Z', refreshExpiresAt: '2026-07-01T00:00:00.000Z' };
-const connect: AccountCommand = { type: 'ConnectAccount', ...profile, ...expiries, at: T0 };
-const connected: AccountEvent = { type: 'AccountConnected', data: { ...profile, ...expiries, connectedAt: T0 } };
+const connect: AccountCommand = { type: 'ConnectAccount', ...profile, ...expiries, previousUserId: null, at: T0 };
+const connected: AccountEvent = { type: 'AccountConnected', data: { ...profile, ...expiries, previousUserId: null, connectedAt: T0 } };
 const disconnected = (reason: 'user' | 'refresh_failed' | 'revoked_at_tiktok' | 'connected_elsewhere'): AccountEvent => ({
   type: 'AccountDisconnected',
-  data: { accountId: 'acc_1', userId: 'u1', openId: 'o1', reason, disconnectedAt: T1 },
+  data: { accountId: 'acc_1', userId: 'u1', openId: 'o1', reason },
 });
 
 describe('ConnectAccount', () => {
   it('connects a new account', () => given().when(connect).then([connected]));
   it('reconnects the same user and open_id on the same account', () =>
     given(connected, disconnected('user')).when({ ...connect, displayName: 'Alice 2', at: T1 }).then([
-      { type: 'AccountConnected', data: { ...profile, ...expiries, displayName: 'Alice 2', connectedAt: T1 } },
+      { type: 'AccountConnected', data: { ...profile, ...expiries, displayName: 'Alice 2', previousUserId: null, connectedAt: T1 } },
     ]));
   it('refuses another user on the same account stream', () => given(connected).when({ ...connect, userId: 'u2' }).thenThrows('account_owner_mismatch'));
   it('refuses another open_id on the same account stream', () => given(connected).when({ ...connect, openId: 'o2' }).thenThrows('account_owner_mismatch'));
@@ -53,14 +53,14 @@ describe('RecordTokenRefresh', () => {
 });
 
 describe('DisconnectAccount', () => {
-  it('disconnects with the reason', () => given(connected).when({ type: 'DisconnectAccount', reason: 'user', at: T1 }).then([disconnected('user')]));
+  it('disconnects with the reason', () => given(connected).when({ type: 'DisconnectAccount', reason: 'user' }).then([disconnected('user')]));
   it('is idempotent once disconnected', () =>
-    given(connected, disconnected('revoked_at_tiktok')).when({ type: 'DisconnectAccount', reason: 'revoked_at_tiktok', at: T1 }).then([]));
+    given(connected, disconnected('revoked_at_tiktok')).when({ type: 'DisconnectAccount', reason: 'revoked_at_tiktok' }).then([]));
   it('does not repeat a failed refresh', () =>
-    given(connected, disconnected('refresh_failed')).when({ type: 'DisconnectAccount', reason: 'refresh_failed', at: T1 }).then([]));
+    given(connected, disconnected('refresh_failed')).when({ type: 'DisconnectAccount', reason: 'refresh_failed' }).then([]));
   it('lets the user end an account awaiting reauthorization', () =>
-    given(connected, disconnected('refresh_failed')).when({ type: 'DisconnectAccount', reason: 'user', at: T1 }).then([disconnected('user')]));
-  it('refuses an unknown account', () => given().when({ type: 'DisconnectAccount', reason: 'user', at: T1 }).thenThrows('account_not_found'));
+    given(connected, disconnected('refresh_failed')).when({ type: 'DisconnectAccount', reason: 'user' }).then([disconnected('user')]));
+  it('refuses an unknown account', () => given().when({ type: 'DisconnectAccount', reason: 'user' }).thenThrows('account_not_found'));
 });
 
 describe('evolve', () => {

@@ -11,14 +11,15 @@ export type AccountCommand =
       userId: string;
       openId: string;
       displayName: string;
-      avatarUrl: string;
+      avatarUrl: string | null;
       scopes: string[];
+      previousUserId: string | null;
       accessExpiresAt: string;
       refreshExpiresAt: string;
       at: string;
     }
   | { type: 'RecordTokenRefresh'; accessExpiresAt: string; refreshExpiresAt: string }
-  | { type: 'DisconnectAccount'; reason: DisconnectReason; at: string };
+  | { type: 'DisconnectAccount'; reason: DisconnectReason };
 
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
   switch (command.type) {
@@ -59,5 +60,5 @@ function disconnect(cmd: Extract<AccountCommand, { type: 'DisconnectAccount' }>,
   if (state.status === 'disconnected') return [];
   if (state.status === 'reauthorization_required' && cmd.reason === 'refresh_failed') return [];
   const { accountId, userId, openId } = state;
-  return [{ type: 'AccountDisconnected', data: { accountId, userId, openId, reason: cmd.reason, disconnectedAt: cmd.at } }];
+  return [{ type: 'AccountDisconnected', data: { accountId, userId, openId, reason: cmd.reason } }];
 }

@@ -11,10 +11,13 @@ export interface AccountConnectedData {
   userId: string;
   openId: string;
   displayName: string;
-  avatarUrl: string;
+  avatarUrl: string | null;
   scopes: string[];
+  /** Set when this open_id moved here from another platform user (`connected_elsewhere`). */
+  previousUserId?: string | null;
   accessExpiresAt: string;
   refreshExpiresAt: string;
+  /** Additive to the public contract: when this connection was made. */
   connectedAt: string;
 }
 
@@ -29,7 +32,6 @@ export interface AccountDisconnectedData {
   userId: string;
   openId: string;
   reason: DisconnectReason;
-  disconnectedAt: string;
 }
 
 export type AccountEvent =
@@ -45,7 +47,7 @@ interface Profile {
   userId: string;
   openId: string;
   displayName: string;
-  avatarUrl: string;
+  avatarUrl: string | null;
   scopes: string[];
   connectedAt: string;
 }
@@ -67,8 +69,8 @@ export function statusAfterDisconnect(reason: DisconnectReason): 'reauthorizatio
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case 'AccountConnected': {
-      const { accessExpiresAt, refreshExpiresAt, ...profile } = event.data;
-      return { status: 'connected', ...profile, accessExpiresAt, refreshExpiresAt };
+      const { accountId, userId, openId, displayName, avatarUrl, scopes, connectedAt, accessExpiresAt, refreshExpiresAt } = event.data;
+      return { status: 'connected', accountId, userId, openId, displayName, avatarUrl, scopes, connectedAt, accessExpiresAt, refreshExpiresAt };
     }
     case 'AccountTokenRefreshed':
       if (state.status !== 'connected') return state;

@@ -1,0 +1,88 @@
+/** Repository of the private `account_tokens` table: ciphertexts and expiries only. */
+import type { AnyDb, AnyTrx } from '@tiktok-share/eventstore/types.ts';
+
+export interface TokenRow {
+  accountId: string;
+  openId: string;
+  accessTokenEnc: string;
+  refreshTokenEnc: string;
+  accessIssuedAt: Date;
+  accessExpiresAt: Date;
+  refreshExpiresAt: Date;
+  generation: number;
+}
+
+interface Raw {
+  account_id: string;
+  open_id: string;
+  access_token_enc: string;
+  refresh_token_enc: string;
+  access_issued_at: Date | string;
+  access_expires_at: Date | string;
+  refresh_expires_at: Date | string;
+  generation: number;
+}
+
+function toRow(r: Raw): TokenRow {
+  return {
+    accountId: r.account_id,
+    openId: r.open_id,
+    accessTokenEnc: r.access_token_enc,
+    refreshTokenEnc: r.refresh_token_enc,
+    accessIssuedAt: new Date(r.access_issued_at),
+    accessExpiresAt: new Date(r.access_expires_at),
+    refreshExpiresAt: new Date(r.refresh_expires_at),
+    generation: Number(r.generation),
+  };
+}
+
+/** Read the token row; `forUpdate` row-locks it for the rest of the transaction. */
+export async function findTokens(db: AnyDb | AnyTrx, schema: string, accountId: string, forUpdate = false): Promise<TokenRow | undefined> {
+  let q = db.withSchema(schema).selectFrom('account_tokens').selectAll().where('account_id', '=', accountId);
+  if (forUpdate) q = q.forUpdate();
+  const r = (await q.executeTakeFirst()) as Raw | undefined;
+  return r ? toRow(r) : undefined;
+}
+
+/**
+ * Insert or replace the tokens of an account, bumping `generation` (the generation tells a
+ * concurrent refresher that the refresh token it used is no longer the current one).
+ */
+export async function saveTokens(trx: AnyTrx, schema: string, row: Omit<TokenRow, 'generation'>, now: Date): Promise<number> {
+  const values = {
+    account_id: row.accountId,
+    open_id: row.openId,
+    access_token_enc: row.accessTokenEnc,
+    refresh_token_enc: row.refreshTokenEnc,
+    access_issued_at: row.accessIssuedAt,
+    access_expires_at: row.accessExpiresAt,
+    refresh_expires_at: row.refreshExpiresAt,
+    generation: 1,
+    updated_at: now,
+  };
+  const { generation: _g, account_id: _a, ...update } = values;
+  const r = (await trx
+    .withSchema(schema)
+    .insertInto('account_tokens')
+    .values(values)
+    .onConflict((oc) => oc.column('account_id').doUpdateSet((eb) => ({ ...update, generation: eb('account_tokens.generation', '+', 1) })))
+    .returning('generation')
+    .executeTakeFirstOrThrow()) as { generation: number };
+  return Number(r.generation);
+}
+
+/** Re-encryption under the current key (same tokens, same generation). */
+export async function reencryptTokens(db: AnyDb | AnyTrx, schema: string, accountId: string, generation: number, enc: { access: string; refresh: string }): Promise<void> {
+  await db
+    .withSchema(schema)
+    .updateTable('account_tokens')
+    .set({ access_token_enc: enc.access, refresh_token_enc: enc.refresh })
+    .where('account_id', '=', accountId)
+    .where('generation', '=', generation)
+    .execute();
+}
+
+/** A connection that ended keeps no credentials. */
+export async function deleteTokens(trx: AnyTrx, schema: string, accountId: string): Promise<void> {
+  await trx.withSchema(schema).deleteFrom('account_tokens').where('account_id', '=', accountId).execute();
+}
