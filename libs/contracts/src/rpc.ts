@@ -85,11 +85,12 @@ export const quotaRelease = op('tiktok.rpc.quota.release', z.object({ shareId: i
 
 /**
  * Sliding-minute rate window per token and endpoint. `tokenKey` is a hash of the open_id and the
- * token generation — never the token itself.
+ * token generation — never the token itself. `openId` (optional, additive): when given, the quota
+ * service keys the window by creator (one live token per creator), so `quota.status` can show it.
  */
 export const quotaAcquire = op(
   'tiktok.rpc.quota.acquire',
-  z.object({ tokenKey: z.string().min(1).max(256), endpoint: rateEndpointSchema }),
+  z.object({ tokenKey: z.string().min(1).max(256), endpoint: rateEndpointSchema, openId: idSchema.optional() }),
   z.discriminatedUnion('granted', [
     z.object({ granted: z.literal(true) }),
     z.object({ granted: z.literal(false), waitMs: countSchema }),
