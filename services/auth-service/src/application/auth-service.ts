@@ -1,0 +1,41 @@
+/** The use cases of the auth service behind one object (what the responders and tests call). */
+import type { InlineProjection } from '@tiktok-share/eventstore';
+import type { Bus } from '@tiktok-share/messaging';
+import { notFound } from '@tiktok-share/platform/errors.ts';
+import { findAccount, listAccounts, type AccountView } from '../projections/accounts.queries.ts';
+import { adminAudit, adminEvents, adminRebuild, health } from './admin.ts';
+import { completeAuthorization, type CallbackInput } from './complete-authorization.ts';
+import type { AuthContext } from './context.ts';
+import { disconnectAccount } from './disconnect.ts';
+import { createTokenService } from './get-fresh-token.ts';
+import { onWebhook, type TikTokWebhookInput } from './on-webhook.ts';
+import { startAuthorization, type StartAuthorizationInput } from './start-authorization.ts';
+
+/** The public account shape (DESIGN §5): no userId. */
+function publicView(a: AccountView) {
+  const { userId: _u, ...rest } = a;
+  return rest;
+}
+
+export function createAuthUseCases(ctx: AuthContext, bus: Bus, accountsProjection: InlineProjection) {
+  const tokens = createTokenService(ctx);
+  return {
+    authorize: (i: StartAuthorizationInput) => startAuthorization(ctx, i),
+    callback: (i: CallbackInput) => completeAuthorization(ctx, i),
+    listAccounts: async (i: { userId: string }) => ({ accounts: (await listAccounts(ctx.store.db, ctx.schema, i.userId)).map(publicView) }),
+    getAccount: async (i: { userId: string; accountId: string }) => {
+      const a = await findAccount(ctx.store.db, ctx.schema, i.accountId);
+      if (!a || a.userId !== i.userId) throw notFound('Account not found');
+      return publicView(a);
+    },
+    disconnect: (i: { userId: string; accountId: string }) => disconnectAccount(ctx, tokens.getFreshToken, i),
+    token: (accountId: string) => tokens.getFreshToken(accountId),
+    webhook: (w: TikTokWebhookInput) => onWebhook(ctx, w),
+    adminEvents: (i: { streamId?: string | undefined; after?: string | undefined; limit: number }) => adminEvents(ctx, i),
+    adminAudit: (i: { shareId: string }) => adminAudit(ctx, i),
+    rebuild: () => adminRebuild(ctx, accountsProjection),
+    health: () => health(ctx, bus),
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthUseCases>;
