@@ -39,6 +39,8 @@ describe('fresh tokens', () => {
     const fresh = h.spy.issued.at(-1);
     expect(fresh?.accessToken).not.toBe(original?.accessToken);
     for (const r of results) expect(r.accessToken).toBe(fresh?.accessToken);
+    // Counted on the emulator's side too: the code grant issued one refresh token, one refresh another.
+    expect([...h.emulator.state.refreshTokens.values()].filter((t) => t.openId === 'conc1')).toHaveLength(2);
     // The emulator agrees: the rotated-out refresh token is dead, the new one alive.
     expect((await h.real.userInfo(fresh?.accessToken ?? '', ['open_id']))['open_id']).toBe('conc1');
     // Much later: the next refresh presents the NEW refresh token, never the rotated-out one.
@@ -87,6 +89,32 @@ describe('disconnect and webhook', () => {
     expect(disconnects).toHaveLength(1);
     expect(disconnects[0]).toMatchObject({ data: { reason: 'revoked_at_tiktok', openId: 'wh1' } });
     await expect(token(id)).rejects.toMatchObject({ code: 'reauthorization_required' });
+  });
+});
+
+describe('outbox', () => {
+  it('publishes the account events to JetStream as public envelopes without tokens', async () => {
+    const id = accountIdOf((await h.connect('relay-user', 'relay1')).redirectTo);
+    const seen: Array<{ subject: string; body: string }> = [];
+    const sub = await h.bus.consume({
+      stream: 'TIKTOK_AUTH',
+      durable: 'test--auth-events',
+      filterSubject: 'tiktok.account.>',
+      handler: async (m) => {
+        seen.push({ subject: m.subject, body: new TextDecoder().decode(m.data) });
+        m.ack();
+      },
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!seen.some((m) => m.body.includes(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await sub.stop();
+    }
+    const mine = seen.find((m) => m.body.includes(id));
+    expect(mine?.subject).toMatch(/tiktok\.account\.connected\.v1$/);
+    expect(JSON.parse(mine?.body ?? '{}')).toMatchObject({ type: 'AccountConnected', streamId: `account-${id}`, data: { accountId: id, userId: 'relay-user', openId: 'relay1' } });
+    for (const s of h.spy.issued) expect(mine?.body.includes(s.accessToken) || mine?.body.includes(s.refreshToken)).toBe(false);
   });
 });
 
