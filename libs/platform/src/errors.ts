@@ -56,8 +56,8 @@ export function validationFailed(errors: FieldError[], message = 'The request is
 }
 
 /** 401 `unauthorized`: missing, malformed, expired or badly signed bearer token. */
-export function unauthorized(message = 'A valid bearer token is required'): AppError {
-  return new AppError('unauthorized', 401, message);
+export function unauthorized(message = 'A valid bearer token is required', cause?: unknown): AppError {
+  return new AppError('unauthorized', 401, message, {}, cause === undefined ? undefined : { cause });
 }
 
 /** 403 `forbidden`: authenticated but lacking a role. */
