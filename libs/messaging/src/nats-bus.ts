@@ -58,11 +58,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   });
-  watchConnection(nc, logger);
+  const reconnectListeners = new Set<() => void>();
+  watchConnection(nc, logger, () => { for (const l of reconnectListeners) l(); });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const consumers = new Set<Subscription>();
-  const consumerDeps = { js, jsm, naming, logicalSubject, logger, restartDelayMs: options.consumerRestartDelayMs ?? 1000 };
+  const consumerDeps = { js, jsm, naming, logicalSubject, logger, restartDelayMs: options.consumerRestartDelayMs ?? 1000,
+    onReconnect: (l: () => void) => { reconnectListeners.add(l); return () => { reconnectListeners.delete(l); }; },
+  };
 
   return {
     prefix,
@@ -146,11 +149,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
   };
 }
 
-function watchConnection(nc: NatsConnection, logger: BusLogger): void {
+function watchConnection(nc: NatsConnection, logger: BusLogger, onReconnect: () => void): void {
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') logger.warn({ server: s.server }, 'NATS disconnected');
-      else if (s.type === 'reconnect') logger.info({ server: s.server }, 'NATS reconnected');
+      else if (s.type === 'reconnect') {
+        logger.info({ server: s.server }, 'NATS reconnected');
+        onReconnect();
+      }
       else if (s.type === 'error') logger.error({ err: s.error }, 'NATS connection error');
     }
   })().catch(() => undefined);

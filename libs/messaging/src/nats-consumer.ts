@@ -5,7 +5,13 @@
  * The client library handles idle heartbeats and re-issues pulls after a reconnect; this loop
  * adds what it does not: re-creating the durable when the server lost it (restart without the
  * JetStream store, or deleted by an operator), and restarting the pull after any failure with a
- * short backoff, so a consumer survives a NATS restart.
+ * short backoff, so a consumer survives a NATS restart. After a reconnect it restarts the pull
+ * itself rather than waiting for the library's heartbeat-driven recovery, which backs off by the
+ * pull expiry when JetStream is still starting up (tens of seconds).
+ *
+ * Acks are confirmed (`ackAck`) before the next message is pulled: an ack lost in a server
+ * restart would otherwise redeliver a message the service already handled. Consumers stay
+ * idempotent anyway (inbox), this only keeps redeliveries rare.
  */
 import type { JetStreamClient, JetStreamManager, JsMsg, ConsumerMessages } from '@nats-io/jetstream';
 import type { BusMessage, ConsumeOptions, Subscription } from './port.ts';
@@ -23,7 +29,12 @@ export interface NatsConsumerDeps {
   logger: BusLogger;
   /** Pause before re-pulling after a failure. */
   restartDelayMs: number;
+  /** Registers a callback for connection re-establishment; returns an unregister function. */
+  onReconnect(listener: () => void): () => void;
 }
+
+/** Server-side expiry of each pull request; also sets the idle heartbeat (half of it). */
+const PULL_EXPIRES_MS = 10_000;
 
 /** Provisions the durable (errors surface to the caller), then starts the delivery loop. */
 export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOptions): Promise<Subscription> {
@@ -35,7 +46,7 @@ export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOpt
 
   const pullUntilStopped = async (): Promise<void> => {
     const consumer = await deps.js.consumers.get(names.stream, names.durable);
-    current = await consumer.consume({ max_messages: 1 });
+    current = await consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
     watchStatus(current, deps, opts, log);
     for await (const m of current) {
       if (stopped) {
@@ -43,9 +54,16 @@ export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOpt
         m.nak();
         break;
       }
-      await dispatch(toBusMessage(m, deps), opts, deps.logger);
+      const { msg, confirmed } = toBusMessage(m, deps);
+      await dispatch(msg, opts, deps.logger);
+      await confirmed();
     }
   };
+
+  const unlisten = deps.onReconnect(() => {
+    deps.logger.info(log, 'restarting pull after reconnect');
+    current?.stop();
+  });
 
   const loop = (async () => {
     while (!stopped) {
@@ -66,6 +84,7 @@ export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOpt
   return {
     async stop() {
       stopped = true;
+      unlisten();
       wakeSleep();
       await current?.close().catch(() => undefined);
       await loop;
@@ -86,14 +105,15 @@ function watchStatus(messages: ConsumerMessages, deps: NatsConsumerDeps, opts: C
   })().catch(() => undefined);
 }
 
-function toBusMessage(m: JsMsg, deps: NatsConsumerDeps): BusMessage {
-  return {
+function toBusMessage(m: JsMsg, deps: NatsConsumerDeps): { msg: BusMessage; confirmed(): Promise<void> } {
+  let pendingAck: Promise<unknown> = Promise.resolve();
+  const msg: BusMessage = {
     subject: deps.logicalSubject(m.subject),
     data: m.data,
     headers: fromNatsHeaders(m.headers),
     deliveryCount: m.info.deliveryCount,
     seq: m.seq,
-    ack: () => m.ack(),
+    ack: () => { pendingAck = m.ackAck(); },
     // nak with a delay is `-NAK {"delay": ns}` (server ≥ 2.7).
     nak: (delayMs?: number) => m.nak(delayMs),
     // Reasons on +TERM are a 2.10 feature: on 2.9 the adapter logs the reason instead.
@@ -102,4 +122,9 @@ function toBusMessage(m: JsMsg, deps: NatsConsumerDeps): BusMessage {
       m.term();
     },
   };
+  const confirmed = () => pendingAck.then(
+    () => undefined,
+    (err: unknown) => deps.logger.warn({ err, subject: m.subject, seq: m.seq }, 'ack not confirmed; the message may be redelivered'),
+  );
+  return { msg, confirmed };
 }
