@@ -24,8 +24,10 @@ function reserved(shareId: string, at: number, mode: ShareMode = 'direct', used 
       accountId: 'acc-1',
       openId: 'open-1',
       mode,
+      kind: mode === 'direct' ? 'daily_post' : 'pending_draft',
       limit: mode === 'direct' ? 15 : 5,
       used,
+      windowStartsAt: iso(at - DAY_MS),
       reservedAt: iso(at),
       expiresAt: iso(at + RESERVATION_TTL_MS),
     },
@@ -40,7 +42,8 @@ function consumed(shareId: string, at: number, mode: ShareMode = 'direct', late 
 }
 
 function released(shareId: string, at: number, reason: string, mode: ShareMode = 'direct'): CreatorQuotaEvent {
-  return { type: 'QuotaReleased', data: { reservationId: `r-${shareId}`, shareId, openId: 'open-1', mode, reason, releasedAt: iso(at) } };
+  const kind = mode === 'direct' ? 'daily_post' : 'pending_draft';
+  return { type: 'QuotaReleased', data: { reservationId: `r-${shareId}`, shareId, openId: 'open-1', mode, kind, reason, releasedAt: iso(at) } };
 }
 
 /** n Direct Posts reserved and consumed one minute apart from `start`. */
@@ -68,9 +71,11 @@ describe('ReserveQuota — daily Direct Post cap', () => {
             accountId: 'acc-1',
             openId: 'open-1',
             mode: 'direct',
+            kind: 'daily_post',
             code: 'daily_limit_reached',
             limit: 15,
             used: 15,
+            windowStartsAt: iso(T0 + 60 * MIN - DAY_MS),
             retryAt: iso(T0 + DAY_MS),
             rejectedAt: iso(T0 + 60 * MIN),
           },

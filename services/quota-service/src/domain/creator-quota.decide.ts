@@ -5,6 +5,7 @@
 import {
   countedReservations,
   DAY_MS,
+  kindOf,
   RESERVATION_TTL_MS,
   type CreatorExhausted,
   type CreatorQuotaEvent,
@@ -87,8 +88,10 @@ function reserve(command: ReserveQuota, state: CreatorQuotaState, policy: QuotaP
         accountId: data.accountId,
         openId: data.openId,
         mode: data.mode,
+        kind: kindOf(data.mode),
         limit,
         used: counted.length + 1,
+        windowStartsAt: new Date(at - DAY_MS).toISOString(),
         reservedAt: metadata.at.toISOString(),
         expiresAt: new Date(at + RESERVATION_TTL_MS).toISOString(),
       },
@@ -115,9 +118,11 @@ export function rejection(command: ReserveQuota, code: RejectionCode, limit: num
       accountId: command.data.accountId,
       openId: command.data.openId,
       mode: command.data.mode,
+      kind: kindOf(command.data.mode),
       code,
       limit,
       used,
+      windowStartsAt: new Date(command.metadata.at.getTime() - DAY_MS).toISOString(),
       retryAt: new Date(retryAt).toISOString(),
       rejectedAt: command.metadata.at.toISOString(),
     },
@@ -162,7 +167,7 @@ function expire(command: ExpireReservation, state: CreatorQuotaState): CreatorQu
 function released(r: { reservationId: string; shareId: string; mode: ShareMode }, openId: string, reason: string, at: Date): CreatorQuotaEvent {
   return {
     type: 'QuotaReleased',
-    data: { reservationId: r.reservationId, shareId: r.shareId, openId, mode: r.mode, reason, releasedAt: at.toISOString() },
+    data: { reservationId: r.reservationId, shareId: r.shareId, openId, mode: r.mode, kind: kindOf(r.mode), reason, releasedAt: at.toISOString() },
   };
 }
 

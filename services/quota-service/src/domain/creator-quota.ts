@@ -15,6 +15,12 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const RESERVATION_TTL_MS = 10 * 60 * 1000;
 
 export type ShareMode = 'direct' | 'draft';
+/** The cap a mode spends (contract name): Direct Posts → `daily_post`, inbox drafts → `pending_draft`. */
+export type QuotaKind = 'daily_post' | 'pending_draft';
+
+export function kindOf(mode: ShareMode): QuotaKind {
+  return mode === 'direct' ? 'daily_post' : 'pending_draft';
+}
 
 /** The limits a decision is taken against (from config; TikTok documents them in tiktok-api.md §5). */
 export interface QuotaPolicy {
@@ -46,9 +52,12 @@ export interface QuotaReservedData {
   accountId: string;
   openId: string;
   mode: ShareMode;
+  kind: QuotaKind;
   /** The cap that applies to `mode` and its usage including this reservation. */
   limit: number;
   used: number;
+  /** Start of the rolling 24 h window the usage was counted in. */
+  windowStartsAt: string;
   reservedAt: string;
   /** When the sweeper releases it if TikTok has not accepted the init by then. */
   expiresAt: string;
@@ -59,9 +68,12 @@ export interface QuotaRejectedData {
   accountId: string;
   openId: string;
   mode: ShareMode;
+  kind: QuotaKind;
   code: RejectionCode;
   limit: number;
+  /** Usage in the window, the rejected request not included. */
   used: number;
+  windowStartsAt: string;
   /** Earliest time a new attempt can succeed (assuming nothing is released earlier). */
   retryAt: string;
   rejectedAt: string;
@@ -72,6 +84,7 @@ export interface QuotaReleasedData {
   shareId: string;
   openId: string;
   mode: ShareMode;
+  kind: QuotaKind;
   /** `expired` (sweeper), `share_failed` (publisher event) or the reason given to `quota.release`. */
   reason: string;
   releasedAt: string;

@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function reservedConsumed(shareId: string, at: number, mode: 'direct' | 'draft', consume: boolean): CreatorQuotaEvent[] {
   const r: CreatorQuotaEvent = {
     type: 'QuotaReserved',
-    data: { reservationId: shareId, shareId, accountId: 'a', openId: 'o', mode, limit: 15, used: 1, reservedAt: iso(at), expiresAt: iso(at + RESERVATION_TTL_MS) },
+    data: { reservationId: shareId, shareId, accountId: 'a', openId: 'o', mode, kind: mode === 'direct' ? 'daily_post' : 'pending_draft', limit: 15, used: 1, windowStartsAt: iso(at - DAY_MS), reservedAt: iso(at), expiresAt: iso(at + RESERVATION_TTL_MS) },
   };
   if (!consume) return [r];
   return [r, { type: 'ReservationConsumed', data: { reservationId: shareId, shareId, openId: 'o', mode, publishId: null, consumedAt: iso(at), late: false } }];
