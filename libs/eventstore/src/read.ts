@@ -10,6 +10,10 @@
  * finished, so no row can appear later below that line — and ordered by (transaction_id, position),
  * i.e. roughly commit order, resuming strictly after the checkpoint tuple. The price: a long-running
  * transaction anywhere in the cluster holds back readers (latency, never loss).
+ *
+ * ORDER BY must name the table's columns (`es_events.transaction_id`): EVENT_COLUMNS outputs
+ * `transaction_id::text as transaction_id`, and a bare ORDER BY name binds to the output column —
+ * text order ('10000' < '9999') — which silently loops or skips pages once xids gain a digit.
  */
 import { sql } from 'kysely';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.ts';
@@ -33,7 +37,7 @@ export async function readAllEvents(
     where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       and (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
       ${types} ${pub}
-    order by transaction_id, position
+    order by es_events.transaction_id, es_events.position
     limit ${limit}`.execute(opts.trx ?? db);
   return rows.map(toStoredEvent);
 }
@@ -47,7 +51,7 @@ export async function readAllUnfenced(trx: AnyTrx, schema: string, after: Checkp
   const { rows } = await sql<EventRow>`
     select ${EVENT_COLUMNS} from ${sql.id(schema)}.es_events
     where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint) ${byType}
-    order by transaction_id, position
+    order by es_events.transaction_id, es_events.position
     limit ${limit}`.execute(trx);
   return rows.map(toStoredEvent);
 }

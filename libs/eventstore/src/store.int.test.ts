@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '@tiktok-share/platform/testing.ts';
 import { createEventStore } from './store.ts';
@@ -86,6 +87,24 @@ describe('append / readStream / aggregate', () => {
 });
 
 describe('readAll', () => {
+  it('orders and pages by numeric transaction id (9 before 10), not by its text', async () => {
+    const s = createEventStore({ db: t.db, schema: t.schema('es_xid') });
+    await s.migrate();
+    // Explicit old xids: committed history below any snapshot's xmin, crossing a digit boundary.
+    for (const [xid, stream] of [['10', 'b'], ['9', 'a'], ['10', 'c'], ['100', 'd']] as const) {
+      await sql`insert into ${sql.id(s.schema)}.es_events (transaction_id, event_id, stream_id, stream_version, type, data)
+        values (${xid}::xid8, ${crypto.randomUUID()}::uuid, ${stream}, 1, 'X', '{}')`.execute(t.db);
+    }
+    expect((await s.readAll(START, 10)).map((e) => e.streamId)).toEqual(['a', 'b', 'c', 'd']);
+    const seen: string[] = [];
+    let cp = START;
+    for (let page = await s.readAll(cp, 1); page.length > 0; page = await s.readAll(cp, 1)) {
+      seen.push(page[0]!.streamId);
+      cp = { transactionId: page[0]!.transactionId, position: page[0]!.position };
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('pages strictly after the checkpoint and filters by type and public', async () => {
     const s = createEventStore({ db: t.db, schema });
     await s.append('page-1', [deposit(1, { public: true }), { type: 'Other', data: {} }, deposit(2, { public: true })], { expectedVersion: 'no_stream' });
