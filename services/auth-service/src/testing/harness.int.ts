@@ -10,12 +10,7 @@ import { callRpc } from '@tiktok-share/messaging';
 import { testNatsBus, type TestNatsBus } from '@tiktok-share/messaging/testing.ts';
 import { testDatabase } from '@tiktok-share/platform/testing.ts';
 import { createTikTokClient, type TokenSet } from '@tiktok-share/tiktok';
-import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
-import { serve } from '@hono/node-server';
-import { createState, type EmulatorState } from '@tiktok-share/tiktok-emulator/state.ts';
-import { oauthRoutes } from '@tiktok-share/tiktok-emulator/oauth.routes.ts';
-import { userInfoRoutes } from '@tiktok-share/tiktok-emulator/user-info.routes.ts';
+import { startEmulator } from '@tiktok-share/tiktok-emulator';
 import { authCallback, authStart } from '@tiktok-share/contracts/rpc.ts';
 import { createAuthService } from '../app.ts';
 import type { TikTokAuthApi } from '../application/context.ts';
@@ -27,23 +22,9 @@ export interface Spy {
   refreshCalls: string[];
 }
 
-/**
- * The emulator's own OAuth and user-info routes on a random port, over real HTTP.
- * (Composed here because the emulator's `startEmulator` had not landed yet; same code paths.)
- */
-async function startOAuthEmulator(): Promise<{ url: string; state: EmulatorState; close(): Promise<void> }> {
-  const state = createState({});
-  const app = new Hono();
-  app.route('/', oauthRoutes(state));
-  app.route('/', userInfoRoutes(state));
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 export async function createHarness() {
-  const emulator = await startOAuthEmulator();
+  const running = await startEmulator({ port: 0 });
+  const emulator = { url: running.url, state: running.emulator.state, close: () => running.close() };
   const t = await testDatabase();
   const schema = t.schema('auth');
   const nats: TestNatsBus = await testNatsBus();
@@ -77,8 +58,8 @@ export async function createHarness() {
     revoke: (a) => real.revoke(a),
     userInfo: (a, f) => real.userInfo(a, f),
   };
-  const instance = (bus = nats.bus) =>
-    createAuthService({ db: t.db, schema, bus, logger, config, now: () => new Date(clock.ms), tiktok, relayPollMs: 50 });
+  const instance = (bus = nats.bus, overrides: Partial<typeof config> = {}) =>
+    createAuthService({ db: t.db, schema, bus, logger, config: { ...config, ...overrides }, now: () => new Date(clock.ms), tiktok, relayPollMs: 50 });
   const service = instance();
   await service.start();
   const extra: Array<{ stop(): Promise<void> }> = [];
@@ -86,8 +67,8 @@ export async function createHarness() {
   return {
     emulator, db: t.db, schema, bus: nats.bus, logs, clock, spy, service, config, real,
     /** Another auth-service instance on the same schema, its own NATS connection. */
-    async secondInstance() {
-      const s = instance(await nats.peer());
+    async secondInstance(overrides: Partial<typeof config> = {}) {
+      const s = instance(await nats.peer(), overrides);
       await s.start();
       extra.push(s);
       return s;
