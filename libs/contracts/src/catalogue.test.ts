@@ -48,7 +48,7 @@ describe('event catalogue', () => {
       const e = eventCatalogue[type];
       expect(e.subject).toMatch(/^tiktok\.(account|share|quota)\.[a-z_]+\.v1$/);
       expect(e.subject.endsWith(`.v${e.version}`)).toBe(true);
-      const prefix = streams[e.producer].subjects[0].replace('>', '');
+      const prefix = (streams[e.producer].subjects[0] ?? 'missing').replace('>', '');
       expect(e.subject.startsWith(prefix)).toBe(true);
     }
     expect(subjectFor('ChunkUploaded')).toBe('tiktok.share.chunk_uploaded.v1');

@@ -11,7 +11,8 @@ import {
   chunkUploadedData, publishCompletedData, publishFailedData, shareRequestedData, uploadInitializedData,
 } from './share-events.ts';
 
-type Producer = 'auth' | 'quota' | 'publisher';
+/** Service producing an event (and owning its stream). */
+export type Producer = 'auth' | 'quota' | 'publisher';
 
 function entry<T extends string, D extends z.ZodType>(type: T, subject: string, producer: Producer, schema: D, description: string) {
   return { type, subject, version: 1 as const, producer, schema, envelope: typedEnvelope(type, 1 as const, schema), description };
@@ -66,12 +67,18 @@ export function subjectFor(type: EventType): string {
   return eventCatalogue[type].subject;
 }
 
+/** JetStream stream of a producing service (same shape as the messaging port's `StreamDef`). */
+export interface EventStreamDef {
+  name: string;
+  subjects: string[];
+}
+
 /** JetStream streams, one per producing service (NATS 2.9: plain subjects, no 2.10 features). */
-export const streams = {
+export const streams: Record<Producer, EventStreamDef> = {
   auth: { name: 'TIKTOK_AUTH', subjects: ['tiktok.account.>'] },
   quota: { name: 'TIKTOK_QUOTA', subjects: ['tiktok.quota.>'] },
   publisher: { name: 'TIKTOK_PUBLISHER', subjects: ['tiktok.share.>'] },
-} as const satisfies Record<Producer, { name: string; subjects: readonly string[] }>;
+};
 
 export type EnvelopeErrorCode = 'malformed_event' | 'unknown_event_type' | 'invalid_event';
 
