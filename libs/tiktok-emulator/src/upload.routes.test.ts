@@ -19,7 +19,7 @@ async function init(size = SIZE, chunk = CHUNK, total = Math.floor(size / chunk)
   return { token: t, publishId: String(res.body.data?.publish_id), path: `${url.pathname}${url.search}` };
 }
 
-function put(path: string, start: number, end: number, total: number, bytes: Uint8Array, contentLength = String(bytes.byteLength)) {
+function put(path: string, start: number, end: number, total: number, bytes: Uint8Array<ArrayBuffer>, contentLength = String(bytes.byteLength)) {
   return emu.app.request(path, {
     method: 'PUT',
     headers: { 'content-type': 'video/mp4', 'content-range': `bytes ${start}-${end}/${total}`, 'content-length': contentLength },
@@ -34,10 +34,10 @@ describe('upload host', () => {
     emu = createEmulator({ processingDelayMs: 0 });
     const { path, token, publishId } = await init();
     const parts = [bytes(CHUNK, 1), bytes(CHUNK, 2), bytes(SIZE - 2 * CHUNK, 3)];
-    const r1 = await put(path, 0, CHUNK - 1, SIZE, parts[0] as Uint8Array);
+    const r1 = await put(path, 0, CHUNK - 1, SIZE, parts[0] as Uint8Array<ArrayBuffer>);
     expect([r1.status, r1.headers.get('content-range')]).toEqual([206, `bytes 0-${CHUNK - 1}/${SIZE}`]);
-    expect((await put(path, CHUNK, 2 * CHUNK - 1, SIZE, parts[1] as Uint8Array)).status).toBe(206);
-    const r3 = await put(path, 2 * CHUNK, SIZE - 1, SIZE, parts[2] as Uint8Array);
+    expect((await put(path, CHUNK, 2 * CHUNK - 1, SIZE, parts[1] as Uint8Array<ArrayBuffer>)).status).toBe(206);
+    const r3 = await put(path, 2 * CHUNK, SIZE - 1, SIZE, parts[2] as Uint8Array<ArrayBuffer>);
     expect([r3.status, r3.headers.get('content-range')]).toEqual([201, `bytes 0-${SIZE - 1}/${SIZE}`]);
     const sha = createHash('sha256');
     for (const p of parts) sha.update(p);
