@@ -1,0 +1,39 @@
+/** The publisher's RPC responders (queue group `publisher`, so instances share the load). */
+import { serveRpc } from '@tiktok-share/messaging/rpc.ts';
+import type { Bus, Subscription } from '@tiktok-share/messaging/port.ts';
+import {
+  adminRpc, publisherCreatorInfo, publisherSharesCreate, publisherSharesGet, publisherSharesList, publisherWebhook, rpcQueue,
+} from '@tiktok-share/contracts/rpc.ts';
+import type { InlineProjection } from '@tiktok-share/eventstore/types.ts';
+import { notFound } from '@tiktok-share/platform/errors.ts';
+import { adminAudit, adminEvents, adminRebuild, health } from '../../application/admin.ts';
+import type { PublisherContext } from '../../application/context.ts';
+import { getCreatorInfo } from '../../application/creator-info.ts';
+import { onWebhook } from '../../application/on-webhook.ts';
+import { requestShare } from '../../application/request-share.ts';
+import { findShareView, listShareViews } from '../../projections/share-view.queries.ts';
+
+export async function startResponders(ctx: PublisherContext, view: InlineProjection, onAccepted: () => void): Promise<Subscription[]> {
+  const o = { queue: rpcQueue('publisher'), logger: ctx.logger };
+  const admin = adminRpc('publisher');
+  const { bus } = ctx;
+  return Promise.all([
+    serveRpc(bus, publisherSharesCreate.subject, publisherSharesCreate.input, async (input) => {
+      const view = await requestShare(ctx, input);
+      onAccepted();
+      return view;
+    }, o),
+    serveRpc(bus, publisherSharesGet.subject, publisherSharesGet.input, async (input) => {
+      const v = await findShareView(ctx.store.db, ctx.schema, input.userId, input.shareId);
+      if (!v) throw notFound('Share not found');
+      return v;
+    }, o),
+    serveRpc(bus, publisherSharesList.subject, publisherSharesList.input, (input) => listShareViews(ctx.store.db, ctx.schema, input), o),
+    serveRpc(bus, publisherCreatorInfo.subject, publisherCreatorInfo.input, (input) => getCreatorInfo(ctx, input), o),
+    serveRpc(bus, publisherWebhook.subject, publisherWebhook.input, (input) => onWebhook(ctx, input), o),
+    serveRpc(bus, admin.events.subject, admin.events.input, (input) => adminEvents(ctx, input), o),
+    serveRpc(bus, admin.audit.subject, admin.audit.input, (input) => adminAudit(ctx, input), o),
+    serveRpc(bus, admin.rebuild.subject, admin.rebuild.input, () => ({ started: adminRebuild(ctx, view).started }), o),
+    serveRpc(bus, admin.health.subject, admin.health.input, () => health(ctx, bus), o),
+  ] as Array<Promise<Subscription>>);
+}

@@ -1,0 +1,107 @@
+/**
+ * `tiktok.rpc.publisher.shares.create`: every check of DESIGN §5 before TikTok is asked to post,
+ * then Idempotency-Key semantics, the quota reservation and ShareRequested — all in the
+ * idempotency transaction, so a failed check consumes neither the key nor the quota.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, unprocessable } from '@tiktok-share/platform/errors.ts';
+import { idempotent, IdempotencyKeyReusedError } from '@tiktok-share/eventstore/idempotency.ts';
+import type { AnyTrx } from '@tiktok-share/eventstore/types.ts';
+import type { ShareRequestBody, ShareView } from '@tiktok-share/contracts/rest.ts';
+import type { CreatorInfo } from '@tiktok-share/tiktok';
+import { probeVideo, type ProbedVideo } from '../adapters/media/probe.ts';
+import { findShareView } from '../projections/share-view.queries.ts';
+import type { ShareRequestedData } from '../domain/share.ts';
+import type { PublisherContext } from './context.ts';
+import { connectedAccount, fetchCreatorInfo } from './creator-info.ts';
+import { executeOnShare } from './share-writer.ts';
+
+export interface RequestShareInput {
+  userId: string;
+  idempotencyKey: string;
+  request: ShareRequestBody;
+}
+
+/** Canonical JSON (sorted keys) → sha256: the same body hashes the same whatever the key order. */
+export function requestHash(body: unknown): string {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canon(x)]))
+    : v;
+  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
+}
+
+export async function requestShare(ctx: PublisherContext, input: RequestShareInput): Promise<ShareView> {
+  try {
+    const { response } = await idempotent({
+      db: ctx.store.db, schema: ctx.schema, scope: `shares.create:${input.userId}`, key: input.idempotencyKey,
+      requestHash: requestHash(input.request),
+      run: (trx) => acceptShare(ctx, input, trx),
+    });
+    return response;
+  } catch (err) {
+    if (err instanceof IdempotencyKeyReusedError) throw new AppError('idempotency_key_reused', 409, 'The Idempotency-Key was already used with a different request');
+    throw err;
+  }
+}
+
+async function acceptShare(ctx: PublisherContext, input: RequestShareInput, trx: AnyTrx): Promise<ShareView> {
+  const req = input.request;
+  const account = await connectedAccount(ctx, input.userId, req.accountId);
+  const video = await probeVideo(req.video, { mediaRoot: ctx.config.mediaRoot, urlAllowlist: ctx.config.mediaUrlAllowlist, fetch: ctx.fetch });
+  const creator = await creatorOrReject(ctx, req.accountId, account.openId);
+  checkPostSettings(ctx, req, creator);
+  if (creator.maxVideoPostDurationSec > 0 && video.durationSec > creator.maxVideoPostDurationSec) {
+    throw unprocessable('video_too_long', `the video lasts ${Math.ceil(video.durationSec)} s; this creator may post at most ${creator.maxVideoPostDurationSec} s`, { maxVideoPostDurationSec: creator.maxVideoPostDurationSec });
+  }
+  const shareId = randomUUID();
+  await ctx.ports.reserve({ shareId, accountId: req.accountId, openId: account.openId, mode: req.mode });
+  try {
+    await executeOnShare(ctx, shareId, { type: 'RequestShare', data: requested(shareId, input, account.openId, video) }, trx);
+    const view = await findShareView(trx, ctx.schema, input.userId, shareId);
+    if (!view) throw new Error('share view missing after append');
+    return view;
+  } catch (err) {
+    // The transaction rolls back: give the reservation back (best effort; quota also expires it).
+    await ctx.ports.release(shareId, 'request_failed').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** creator_info says whether the creator can post now (HTTP 200 + spam_risk_* code when not). */
+async function creatorOrReject(ctx: PublisherContext, accountId: string, openId: string): Promise<CreatorInfo> {
+  const info = await fetchCreatorInfo(ctx, accountId);
+  if (info.canPost) return info;
+  if (info.reason === 'spam_risk_too_many_posts') {
+    await ctx.ports.exhausted(openId, 'spam_risk_too_many_posts').catch(() => undefined);
+    const retryAt = new Date(ctx.now().getTime() + 24 * 3600_000).toISOString();
+    throw new AppError('daily_limit_reached', 429, 'TikTok says this creator reached the daily post limit', { retryAt });
+  }
+  throw unprocessable('creator_cannot_post', 'TikTok says this creator cannot post right now', { reason: info.reason });
+}
+
+/** DESIGN §5 checks, in its order. Drafts ignore post settings at TikTok, so only direct posts are checked. */
+function checkPostSettings(ctx: PublisherContext, req: ShareRequestBody, creator: CreatorInfo): void {
+  if (req.mode !== 'direct') return;
+  const privacy = req.privacyLevel;
+  if (!privacy || !creator.privacyLevelOptions.includes(privacy)) {
+    throw unprocessable('privacy_level_not_allowed', 'this creator does not offer that privacy level', { privacyLevelOptions: creator.privacyLevelOptions });
+  }
+  if (req.brandContent && privacy === 'SELF_ONLY') throw unprocessable('branded_content_cannot_be_private', 'branded content cannot be private (SELF_ONLY)');
+  if (!ctx.config.appAudited && privacy !== 'SELF_ONLY') {
+    throw unprocessable('unaudited_app_private_only', 'until the app passes TikTok\'s audit it can only post SELF_ONLY videos to private accounts');
+  }
+}
+
+function requested(shareId: string, input: RequestShareInput, openId: string, video: ProbedVideo): ShareRequestedData {
+  const r = input.request;
+  return {
+    shareId, userId: input.userId, accountId: r.accountId, openId, mode: r.mode,
+    video: { source: r.video, size: video.size, durationSec: video.durationSec, container: video.container },
+    postSettings: {
+      title: r.title, privacyLevel: r.mode === 'direct' ? (r.privacyLevel ?? null) : null,
+      disableComment: r.disableComment, disableDuet: r.disableDuet, disableStitch: r.disableStitch,
+      coverTimestampMs: r.coverTimestampMs ?? null, brandContent: r.brandContent, brandOrganic: r.brandOrganic, isAigc: r.isAigc,
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Inline projections of the share stream, run in the append transaction:
+ *  - `share-view`: the `shares` read model behind shares.get / shares.list (DESIGN §5 share view);
+ *  - `share-work`: one `share_work` row per unfinished share, which the workers lease.
+ * Both are deterministic in the events (times come from `occurredAt`), so a rebuild by replay
+ * yields the same rows.
+ */
+import { sql } from 'kysely';
+import type { AnyTrx, InlineProjection, StoredEvent } from '@tiktok-share/eventstore/types.ts';
+import type { ShareEvent } from '../domain/share.ts';
+
+type Stored = StoredEvent & ShareEvent;
+
+export function shareViewProjection(schema: string): InlineProjection {
+  const t = sql`${sql.id(schema)}.shares`;
+  return {
+    name: 'share-view',
+    handles: ['ShareRequested', 'UploadInitialized', 'ChunkUploaded', 'UploadAbandoned', 'PublishCompleted', 'PostIdsDiscovered', 'PublishFailed'],
+    async apply(trx, events) {
+      for (const e of events as Stored[]) await applyView(trx, t, e);
+    },
+    async truncate(trx) {
+      await sql`delete from ${t}`.execute(trx);
+    },
+  };
+}
+
+async function applyView(trx: AnyTrx, t: ReturnType<typeof sql>, e: Stored): Promise<void> {
+  const at = e.occurredAt;
+  switch (e.type) {
+    case 'ShareRequested': {
+      const d = e.data;
+      await sql`insert into ${t} (share_id, user_id, account_id, mode, status, title, privacy_level, is_aigc, video_size, created_at, updated_at)
+        values (${d.shareId}, ${d.userId}, ${d.accountId}, ${d.mode}, 'requested', ${d.postSettings.title}, ${d.postSettings.privacyLevel},
+          ${d.postSettings.isAigc}, ${d.video.size ?? null}, ${at}, ${at})
+        on conflict (share_id) do nothing`.execute(trx);
+      return;
+    }
+    case 'UploadInitialized': {
+      const d = e.data;
+      const status = d.source === 'PULL_FROM_URL' ? 'processing' : 'uploading';
+      await sql`update ${t} set status = ${status}, publish_id = ${d.publishId}, video_size = ${d.videoSize}, total_chunks = ${d.totalChunks},
+        chunks_uploaded = 0, uploaded_bytes = 0, updated_at = ${at} where share_id = ${d.shareId}`.execute(trx);
+      return;
+    }
+    case 'ChunkUploaded': {
+      const d = e.data;
+      const status = d.chunkIndex + 1 >= d.totalChunks ? 'processing' : 'uploading';
+      await sql`update ${t} set status = ${status}, chunks_uploaded = ${d.chunkIndex + 1}, uploaded_bytes = ${d.uploadedBytes}, updated_at = ${at}
+        where share_id = ${d.shareId}`.execute(trx);
+      return;
+    }
+    case 'UploadAbandoned':
+      await sql`update ${t} set status = 'requested', publish_id = null, chunks_uploaded = 0, uploaded_bytes = 0, updated_at = ${at}
+        where share_id = ${e.data.shareId}`.execute(trx);
+      return;
+    case 'PublishCompleted': {
+      const d = e.data;
+      await sql`update ${t} set status = ${d.mode === 'draft' ? 'in_inbox' : 'published'}, publish_id = ${d.publishId},
+        post_ids = ${JSON.stringify(d.postIds)}::jsonb, updated_at = ${at} where share_id = ${d.shareId}`.execute(trx);
+      return;
+    }
+    case 'PostIdsDiscovered':
+      await sql`update ${t} set post_ids = post_ids || ${JSON.stringify(e.data.postIds)}::jsonb, updated_at = ${at}
+        where share_id = ${e.data.shareId}`.execute(trx);
+      return;
+    case 'PublishFailed': {
+      const d = e.data;
+      const failure = { code: d.code, message: d.message, retryable: d.retryable };
+      await sql`update ${t} set status = 'failed', failure = ${JSON.stringify(failure)}::jsonb, updated_at = ${at}
+        where share_id = ${d.shareId}`.execute(trx);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function shareWorkProjection(schema: string): InlineProjection {
+  const t = sql`${sql.id(schema)}.share_work`;
+  return {
+    name: 'share-work',
+    handles: ['ShareRequested', 'PublishCompleted', 'PublishFailed'],
+    async apply(trx, events) {
+      for (const e of events as Stored[]) {
+        if (e.type === 'ShareRequested') await sql`insert into ${t} (share_id) values (${e.data.shareId}) on conflict do nothing`.execute(trx);
+        else await sql`delete from ${t} where share_id = ${e.data.shareId}`.execute(trx);
+      }
+    },
+    async truncate(trx) {
+      await sql`delete from ${t}`.execute(trx);
+    },
+  };
+}
