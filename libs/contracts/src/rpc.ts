@@ -4,6 +4,7 @@
  * Ops acting for a user carry `userId` (JWT `sub`); services answer `not_found` for anything the
  * user does not own. Failures travel as AppError replies (libs/messaging rpc), not in outputs.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   countSchema, idSchema, isoDateTimeSchema, rateEndpointSchema, serviceNameSchema, shareModeSchema,
@@ -54,12 +55,24 @@ export const authAccountsGet = op('tiktok.rpc.auth.accounts.get', userAccount, a
 export const authAccountsDisconnect = op('tiktok.rpc.auth.accounts.disconnect', userAccount, empty);
 
 /**
+ * Fingerprint of an access token: lowercase hex sha256. Lets a caller name the token TikTok
+ * refused (`rejectedAccessTokenSha256`) without ever sending the token itself back.
+ * @example callRpc(bus, authToken.subject, { accountId, rejectedAccessTokenSha256: accessTokenFingerprint(dead) }, authToken.output)
+ */
+export function accessTokenFingerprint(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'utf8').digest('hex');
+}
+
+/**
  * Internal only (publisher → auth), never exposed by the gateway: the one place an access token
  * crosses a process boundary. 409 `reauthorization_required` when no valid token can be had.
+ * `rejectedAccessTokenSha256` (optional, additive): TikTok answered 401 `access_token_invalid` for
+ * the token with this fingerprint (TikTok can invalidate before the announced expiry); if it is
+ * still the current one, auth refreshes now instead of handing the dead token back.
  */
 export const authToken = op(
   'tiktok.rpc.auth.token',
-  z.object({ accountId: idSchema }),
+  z.object({ accountId: idSchema, rejectedAccessTokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex sha256').optional() }),
   z.object({ accessToken: z.string().min(1), openId: idSchema, scopes: z.array(z.string()), accessExpiresAt: isoDateTimeSchema }),
 );
 
