@@ -21,7 +21,7 @@ afterEach(async () => f.cleanup());
 const rpcReserve = (shareId: string, openId = 'creator-1', mode: 'direct' | 'draft' = 'direct') =>
   callRpc(f.busA, quotaReserve.subject, { shareId, accountId: 'acc-1', openId, mode }, quotaReserve.output);
 
-async function publishShareEvent<T extends EventType>(type: T, data: unknown, id = randomUUID(), msgId = id): Promise<string> {
+async function publishShareEvent<T extends EventType>(type: T, data: unknown, id: string = randomUUID(), msgId: string = id): Promise<string> {
   const shareId = (data as { shareId: string }).shareId;
   const envelope = {
     id, type, version: 1, streamId: `share-${shareId}`, streamVersion: 2, occurredAt: new Date().toISOString(),
