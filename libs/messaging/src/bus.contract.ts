@@ -156,6 +156,16 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusFixt
       expect(seen.map((s) => [s.body, s.deliveryCount])).toEqual([['bad', 1], ['ok', 1]]);
     });
 
+    it('a handler slower than ackWait is not redelivered while it runs', async () => {
+      await publishAll(bus, [['ev.slow', 'long'], ['ev.slow', 'next']]);
+      const { seen } = await consume(bus, { durable: 'c--slow', ackWaitMs: 300 }, async (m) => {
+        if (text(m.data) === 'long') await sleep(900);
+      });
+      await eventually(() => expect(seen).toHaveLength(2));
+      await sleep(300);
+      expect(seen.map((s) => [s.body, s.deliveryCount])).toEqual([['long', 1], ['next', 1]]);
+    });
+
     it('request/reply returns the responder answer and passes headers', async () => {
       subs.push(await bus.respond('rpc.echo', async (data, headers) => encodeJson({ got: decodeJson(data), h: headers['x-h'] ?? null }), { queue: 'svc' }));
       const reply = await bus.request('rpc.echo', encodeJson({ n: 1 }), { timeoutMs: 2000, headers: { 'x-h': 'v' } });

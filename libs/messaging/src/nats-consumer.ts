@@ -17,6 +17,7 @@ import type { JetStreamClient, JetStreamManager, JsMsg, ConsumerMessages } from 
 import type { BusMessage, ConsumeOptions, Subscription } from './port.ts';
 import type { BusLogger } from './logger.ts';
 import { dispatch } from './dispatch.ts';
+import { DEFAULT_ACK_WAIT_MS } from './defaults.ts';
 import { ensureConsumer, type Naming } from './nats-provision.ts';
 import { fromNatsHeaders } from './nats-headers.ts';
 
@@ -40,6 +41,7 @@ const PULL_EXPIRES_MS = 10_000;
 export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOptions): Promise<Subscription> {
   const names = await ensureConsumer(deps.jsm, opts, deps.naming);
   const log = { durable: names.durable, stream: names.stream };
+  const ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   let stopped = false;
   let current: ConsumerMessages | undefined;
   let wakeSleep: () => void = () => {};
@@ -55,7 +57,15 @@ export async function startNatsConsumer(deps: NatsConsumerDeps, opts: ConsumeOpt
         break;
       }
       const { msg, confirmed } = toBusMessage(m, deps);
-      await dispatch(msg, opts, deps.logger);
+      // A slow but alive handler must not see its message redelivered when ack_wait expires
+      // (with one in flight, the copy would queue behind it and run twice): `working()` resets
+      // the server's ack timer. If the process dies, the heartbeats stop and ack_wait applies.
+      const keepAlive = setInterval(() => m.working(), Math.max(50, Math.floor(ackWaitMs / 4)));
+      try {
+        await dispatch(msg, opts, deps.logger);
+      } finally {
+        clearInterval(keepAlive);
+      }
       await confirmed();
     }
   };

@@ -47,10 +47,16 @@ export interface ConsumeOptions {
   filterSubject: string;
   /**
    * Called once per delivered message, in stream order per consumer (max one in flight).
+   * If it returns without calling ack / nak / term, the adapter acks.
    * If it throws, the adapter naks with `retryDelayMs` (default 1000); after `maxDeliver`
    * deliveries (default 10) the message is terminated and logged.
    */
   handler: (msg: BusMessage) => Promise<void>;
+  /**
+   * Redelivery timeout of an unsettled message (default 30 s). The NATS adapter keeps it alive
+   * while the handler runs (`working()`), so it only fires when the consuming process is gone.
+   * The in-process adapter has no such timeout: its handler runs in the same process.
+   */
   ackWaitMs?: number;
   maxDeliver?: number;
   retryDelayMs?: number;
