@@ -73,6 +73,11 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusFixt
       await eventually(() => expect(seen.map((s) => s.body)).toEqual(['m']));
     });
 
+    it('rejects a publish no stream captures and a consumer on an unknown stream', async () => {
+      await expect(bus.publish('nostream.x', bytes('x'), { msgId: 'n1' })).rejects.toThrow();
+      await expect(bus.consume({ stream: 'MISSING', durable: 'c--missing', filterSubject: 'ev.>', handler: async () => {} })).rejects.toThrow();
+    });
+
     it('publish + durable consume delivers in stream order with logical subjects and headers', async () => {
       await bus.publish('ev.a.1', bytes('first'), { msgId: 'h1', headers: { 'x-correlation': 'c1' } });
       await publishAll(bus, [['ev.b.1', 'other'], ['ev.a.2', 'second'], ['ev.a.3', 'third']]);

@@ -1,3 +1,4 @@
+import { describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { createInProcessBus } from './in-process-bus.ts';
 import { describeBusContract } from './bus.contract.ts';
@@ -5,4 +6,32 @@ import { describeBusContract } from './bus.contract.ts';
 describeBusContract('in-process', async () => {
   const bus = createInProcessBus({ logger: pino({ level: 'silent' }) });
   return { bus, cleanup: () => bus.close() };
+});
+
+describe('in-process bus specifics', () => {
+  it('accepts a msgId again once the dedupe window has passed (injected clock)', async () => {
+    let now = 1_000_000;
+    const bus = createInProcessBus({ logger: pino({ level: 'silent' }), now: () => now });
+    await bus.ensureStreams([{ name: 'S', subjects: ['s.>'], duplicateWindowMs: 1000 }]);
+    await bus.publish('s.a', new Uint8Array([1]), { msgId: 'id' });
+    now += 999;
+    await bus.publish('s.a', new Uint8Array([2]), { msgId: 'id' });
+    now += 2;
+    await bus.publish('s.a', new Uint8Array([3]), { msgId: 'id' });
+    const seen: number[] = [];
+    const sub = await bus.consume({ stream: 'S', durable: 'd', filterSubject: 's.>', handler: async (m) => { seen.push(m.data[0] ?? -1); } });
+    await vi.waitFor(() => expect(seen).toEqual([1, 3]));
+    await sub.stop();
+    await bus.close();
+  });
+
+  it('refuses a second active consumer on the same durable', async () => {
+    const bus = createInProcessBus({ logger: pino({ level: 'silent' }) });
+    await bus.ensureStreams([{ name: 'S', subjects: ['s.>'] }]);
+    const opts = { stream: 'S', durable: 'd', filterSubject: 's.>', handler: async () => {} };
+    await bus.consume(opts);
+    await expect(bus.consume(opts)).rejects.toThrow(/already being consumed/);
+    await bus.close();
+    expect(await bus.healthy()).toBe(false);
+  });
 });
