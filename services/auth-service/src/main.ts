@@ -10,7 +10,11 @@ import { authConfigFromEnv } from './config.ts';
 
 const SERVICE = 'auth';
 
-/** pino paths take whole-segment wildcards only, so each sensitive key is listed. */
+/**
+ * pino paths take whole-segment wildcards only, so each sensitive key is listed. Not
+ * platform's createLogger: its SECRET_KEYS lack `state`, and the OAuth state is a bearer secret
+ * until consumed (the callback input carries it).
+ */
 const SENSITIVE = ['authorization', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'token', 'clientSecret', 'client_secret', 'secret', 'code', 'state'];
 const REDACT = SENSITIVE.flatMap((k) => [k, `*.${k}`]);
 

@@ -29,7 +29,8 @@ export function createAuthUseCases(ctx: AuthContext, bus: Bus, accountsProjectio
       return publicView(a);
     },
     disconnect: (i: { userId: string; accountId: string }) => disconnectAccount(ctx, tokens.getFreshToken, i),
-    token: (accountId: string) => tokens.getFreshToken(accountId),
+    /** `rejectedAccessTokenSha256`: see get-fresh-token.ts (forced refresh). */
+    token: (accountId: string, rejectedAccessTokenSha256?: string) => tokens.getFreshToken(accountId, rejectedAccessTokenSha256),
     webhook: (w: TikTokWebhookInput) => onWebhook(ctx, w),
     adminEvents: (i: { streamId?: string | undefined; after?: string | undefined; limit: number }) => adminEvents(ctx, i),
     adminAudit: (i: { shareId: string }) => adminAudit(ctx, i),

@@ -9,7 +9,16 @@
  *    and TikTok is not called again (TikTok rotates refresh tokens — a second refresh with the old
  *    one would get invalid_grant and, in peers' code, disconnect a healthy account).
  * The new refresh token, the AccountTokenRefreshed event and the generation bump commit together.
+ *
+ * Forced refresh: TikTok may invalidate an access token before the expiry it announced. A caller
+ * that got 401 access_token_invalid passes the token's fingerprint (`rejected`); while that is
+ * still the current token's fingerprint we refresh regardless of the recorded expiry. The same
+ * re-read-under-lock rule makes this single-flight too: once anyone has refreshed, the fingerprint
+ * no longer matches and the new token is answered. A stale fingerprint (of an older token) never
+ * forces anything, so late 401s cannot cause a refresh storm.
  */
+import { timingSafeEqual } from 'node:crypto';
+import { accessTokenFingerprint } from '@tiktok-share/contracts/rpc.ts';
 import { AppError, notFound } from '@tiktok-share/platform/errors.ts';
 import { TikTokError } from '@tiktok-share/tiktok';
 import type { AnyTrx } from '@tiktok-share/eventstore/types.ts';
@@ -38,17 +47,25 @@ function tiktokUnavailable(cause: unknown): AppError {
 export function createTokenService(ctx: AuthContext) {
   const inFlight = new Map<string, Promise<FreshToken>>();
 
-  async function getFreshToken(accountId: string): Promise<FreshToken> {
+  /**
+   * @param rejected fingerprint (accessTokenFingerprint) of a token TikTok refused; forces a
+   *   refresh while it is still the current token.
+   */
+  async function getFreshToken(accountId: string, rejected?: string): Promise<FreshToken> {
     const account = await findAccount(ctx.store.db, ctx.schema, accountId);
     if (!account) throw notFound('Account not found');
     if (account.status !== 'connected') throw reauthorizationRequired();
     const row = await findTokens(ctx.store.db, ctx.schema, accountId);
     if (!row) throw reauthorizationRequired();
-    if (!needsRefresh(row, ctx.now())) return reveal(ctx, row, account.scopes);
-    let p = inFlight.get(accountId);
+    const forced = rejected !== undefined && (await isCurrentToken(ctx, row, rejected));
+    if (!forced && !needsRefresh(row, ctx.now())) return reveal(ctx, row, account.scopes);
+    // Forced and proactive refreshes don't share a promise: a proactive one may legitimately
+    // answer the current (rejected) token after its re-read, which a forced caller must not get.
+    const key = forced ? `${accountId}:${rejected}` : accountId;
+    let p = inFlight.get(key);
     if (!p) {
-      p = refreshUnderLock(ctx, accountId).finally(() => inFlight.delete(accountId));
-      inFlight.set(accountId, p);
+      p = refreshUnderLock(ctx, accountId, forced ? rejected : undefined).finally(() => inFlight.delete(key));
+      inFlight.set(key, p);
     }
     return p;
   }
@@ -69,22 +86,33 @@ async function reveal(ctx: AuthContext, row: TokenRow, scopes: string[]): Promis
   return { accessToken: access.plaintext, openId: row.openId, scopes, accessExpiresAt: row.accessExpiresAt.toISOString() };
 }
 
+/** Is `fingerprint` the sha256 of the row's current access token? (decrypts; never logs it) */
+async function isCurrentToken(ctx: AuthContext, row: TokenRow, fingerprint: string): Promise<boolean> {
+  const access = await ctx.cipher.decrypt(row.accessTokenEnc, `${row.accountId}:access`);
+  const current = Buffer.from(accessTokenFingerprint(access.plaintext), 'utf8');
+  const given = Buffer.from(fingerprint, 'utf8');
+  return current.length === given.length && timingSafeEqual(current, given);
+}
+
 type Outcome = { ok: true; token: FreshToken } | { ok: false; error: AppError };
 
-async function refreshUnderLock(ctx: AuthContext, accountId: string): Promise<FreshToken> {
+async function refreshUnderLock(ctx: AuthContext, accountId: string, rejected: string | undefined): Promise<FreshToken> {
   // The transaction returns an outcome rather than throwing, so the refresh_failed disconnect commits.
-  const outcome = await ctx.store.transaction((trx) => refreshIn(ctx, trx, accountId));
+  const outcome = await ctx.store.transaction((trx) => refreshIn(ctx, trx, accountId, rejected));
   if (!outcome.ok) throw outcome.error;
   return outcome.token;
 }
 
-async function refreshIn(ctx: AuthContext, trx: AnyTrx, accountId: string): Promise<Outcome> {
+async function refreshIn(ctx: AuthContext, trx: AnyTrx, accountId: string, rejected: string | undefined): Promise<Outcome> {
   const { state } = await lockAndLoad(ctx, trx, accountId);
   if (state.status !== 'connected') return { ok: false, error: reauthorizationRequired() };
   const row = await findTokens(trx, ctx.schema, accountId, true);
   if (!row) return { ok: false, error: reauthorizationRequired() };
-  // Re-read after the lock: another instance may have refreshed while we waited.
-  if (!needsRefresh(row, ctx.now())) return { ok: true, token: await reveal(ctx, row, state.scopes) };
+  // Re-read after the lock: another instance may have refreshed while we waited (then the
+  // rejected fingerprint no longer matches and the row is fresh).
+  const forced = rejected !== undefined && (await isCurrentToken(ctx, row, rejected));
+  if (!forced && !needsRefresh(row, ctx.now())) return { ok: true, token: await reveal(ctx, row, state.scopes) };
+  if (forced) ctx.logger.info({ accountId }, 'access token rejected by TikTok before its expiry; refreshing');
   const refreshToken = (await ctx.cipher.decrypt(row.refreshTokenEnc, `${accountId}:refresh`)).plaintext;
   let tokens;
   try {
