@@ -2,6 +2,7 @@
  * The upload host streams: a large upload over real HTTP must not grow memory by its size.
  * 512 MB (8 × 64,000,000) keeps the file fast on two cores; the code path is the same as for 1 GB+.
  */
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './server.ts';
@@ -33,7 +34,7 @@ it('streams 512 MB through the upload host without buffering it', async () => {
     const res = await request(data.upload_url, {
       method: 'PUT',
       headers: { 'content-range': `bytes ${start}-${start + chunk - 1}/${size}`, 'content-length': String(chunk), 'content-type': 'video/mp4' },
-      body: body(chunk),
+      body: Readable.from(body(chunk)),
     });
     await res.body.dump();
     expect(res.statusCode).toBe(i === 7 ? 201 : 206);
