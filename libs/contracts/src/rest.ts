@@ -49,6 +49,8 @@ export const shareViewSchema = z.object({
   status: shareStatusSchema,
   title: z.string(),
   privacyLevel: privacyLevelSchema.nullable(),
+  /** TikTok's "AI-generated" label as requested (defaults to true: the platform made the video). */
+  isAigc: z.boolean().optional(),
   publishId: idSchema.nullable(),
   videoSize: countSchema.nullable(),
   uploadedBytes: countSchema,
