@@ -10,16 +10,35 @@ import { randomUUID } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { STREAM_VERSION_CONSTRAINT } from './migrate.ts';
 import { streamVersion } from './read.ts';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.ts';
 import {
   ConcurrencyError,
   type AnyDb,
   type AnyTrx,
   type AppendResult,
+  type EventMetadata,
   type ExpectedVersion,
   type InlineProjection,
   type NewEvent,
+  type StoredEvent,
 } from './types.ts';
+
+/** What the insert returns per row; the rest of the StoredEvent is known before the round trip. */
+interface InsertedRow {
+  position: string;
+  transaction_id: string;
+  stream_version: number;
+}
+
+/** A NewEvent with every default resolved (sent to the server as one jsonb array). */
+interface EventDoc {
+  id: string;
+  type: string;
+  version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  occurredAt: string;
+  public: boolean;
+}
 
 /** What one append needs from its store. */
 export interface AppendContext {
@@ -61,15 +80,22 @@ async function appendIn(
   expected: ExpectedVersion,
 ): Promise<AppendResult> {
   if (events.length === 0) return { nextVersion: await checkOnly(db, schema, streamId, expected), events: [] };
-  let rows: EventRow[];
+  const docs = events.map(toDoc);
+  let rows: InsertedRow[];
   try {
-    rows = (await insertStatement(schema, streamId, events, expected).execute(db)).rows;
+    rows = (await insertStatement(schema, streamId, docs, expected).execute(db)).rows;
   } catch (err) {
     if (isStreamVersionViolation(err)) throw new ConcurrencyError(streamId, expected, await safeVersion(db, schema, streamId), { cause: err });
     throw err;
   }
   if (rows.length === 0) throw new ConcurrencyError(streamId, expected, await streamVersion(db, schema, streamId));
-  const stored = rows.map(toStoredEvent);
+  const stored = rows.map((row, i): StoredEvent => ({
+    ...docs[i]!,
+    streamId,
+    streamVersion: row.stream_version,
+    position: row.position,
+    transactionId: row.transaction_id,
+  }));
   for (const p of projections) {
     const mine = stored.filter((e) => p.handles.includes(e.type));
     if (mine.length > 0) await p.apply(db as AnyTrx, mine);
@@ -77,24 +103,28 @@ async function appendIn(
   return { nextVersion: stored[stored.length - 1]!.streamVersion, events: stored };
 }
 
-function insertStatement(schema: string, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): RawBuilder<EventRow> {
-  const docs = JSON.stringify(events.map(toDoc));
+/**
+ * Returns only what the server decides (position, xid, version); everything else is echoed from the
+ * docs, which keeps the single round trip small (no jsonb re-serialisation of the payload).
+ */
+function insertStatement(schema: string, streamId: string, events: readonly EventDoc[], expected: ExpectedVersion): RawBuilder<InsertedRow> {
+  const docs = JSON.stringify(events);
   const check = expected === 'any' ? sql`true` : sql`cur.v = ${expected === 'no_stream' ? 0 : expected}`;
   const t = sql`${sql.id(schema)}.es_events`;
-  return sql<EventRow>`
+  return sql<InsertedRow>`
     with cur as (select coalesce(max(stream_version), 0) as v from ${t} where stream_id = ${streamId}),
     ins as (
       insert into ${t} (event_id, stream_id, stream_version, type, version, data, metadata, occurred_at, public)
       select (e.doc->>'id')::uuid, ${streamId}, cur.v + e.ord::int, e.doc->>'type', (e.doc->>'version')::int,
-             e.doc->'data', e.doc->'metadata', coalesce((e.doc->>'occurredAt')::timestamptz, now()), (e.doc->>'public')::boolean
+             e.doc->'data', e.doc->'metadata', (e.doc->>'occurredAt')::timestamptz, (e.doc->>'public')::boolean
       from cur, jsonb_array_elements(${docs}::jsonb) with ordinality as e(doc, ord)
       where ${check}
-      returning ${EVENT_COLUMNS}
+      returning position::text as position, transaction_id::text as transaction_id, stream_version
     )
     select * from ins order by stream_version`;
 }
 
-function toDoc(e: NewEvent): Record<string, unknown> {
+function toDoc(e: NewEvent): EventDoc {
   const metadata = e.metadata ?? {};
   return {
     id: e.id ?? randomUUID(),
@@ -103,7 +133,8 @@ function toDoc(e: NewEvent): Record<string, unknown> {
     // `null` instead of undefined so the jsonb column (not null) always gets a value.
     data: e.data === undefined ? null : e.data,
     metadata,
-    occurredAt: metadata.occurredAt ?? null,
+    // Normalised to what a read returns (UTC, ms). Default: the append time (application clock).
+    occurredAt: new Date(metadata.occurredAt ?? Date.now()).toISOString(),
     public: e.public ?? false,
   };
 }

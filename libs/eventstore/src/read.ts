@@ -11,12 +11,12 @@
  * i.e. roughly commit order, resuming strictly after the checkpoint tuple. The price: a long-running
  * transaction anywhere in the cluster holds back readers (latency, never loss).
  *
- * ORDER BY must name the table's columns (`es_events.transaction_id`): EVENT_COLUMNS outputs
- * `transaction_id::text as transaction_id`, and a bare ORDER BY name binds to the output column —
- * text order ('10000' < '9999') — which silently loops or skips pages once xids gain a digit.
+ * Beware ORDER BY on a column also output as text (`transaction_id::text as transaction_id`): a bare
+ * ORDER BY name binds to the output column — text order ('10000' < '9999') — which silently loops or
+ * skips pages once xids gain a digit. The inner queries here select raw columns only (see rows.ts).
  */
 import { sql } from 'kysely';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './rows.ts';
+import { fetchEvents } from './rows.ts';
 import type { AnyDb, AnyTrx, Checkpoint, ReadAllOptions, StoredEvent } from './types.ts';
 
 /**
@@ -32,14 +32,14 @@ export async function readAllEvents(
 ): Promise<StoredEvent[]> {
   const types = opts.types ? sql`and type = any(${[...opts.types]}::text[])` : sql``;
   const pub = opts.publicOnly ? sql`and public` : sql``;
-  const { rows } = await sql<EventRow>`
-    select ${EVENT_COLUMNS} from ${sql.id(schema)}.es_events
+  const inner = sql`
+    select * from ${sql.id(schema)}.es_events
     where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       and (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
       ${types} ${pub}
-    order by es_events.transaction_id, es_events.position
-    limit ${limit}`.execute(opts.trx ?? db);
-  return rows.map(toStoredEvent);
+    order by transaction_id, position
+    limit ${limit}`;
+  return fetchEvents(opts.trx ?? db, inner, 'global');
 }
 
 /**
@@ -48,21 +48,18 @@ export async function readAllEvents(
  */
 export async function readAllUnfenced(trx: AnyTrx, schema: string, after: Checkpoint, limit: number, types?: readonly string[]): Promise<StoredEvent[]> {
   const byType = types ? sql`and type = any(${[...types]}::text[])` : sql``;
-  const { rows } = await sql<EventRow>`
-    select ${EVENT_COLUMNS} from ${sql.id(schema)}.es_events
+  const inner = sql`
+    select * from ${sql.id(schema)}.es_events
     where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint) ${byType}
-    order by es_events.transaction_id, es_events.position
-    limit ${limit}`.execute(trx);
-  return rows.map(toStoredEvent);
+    order by transaction_id, position
+    limit ${limit}`;
+  return fetchEvents(trx, inner, 'global');
 }
 
 /** Events of one stream from `fromVersion` (inclusive, default 1), in version order. */
 export async function readStreamEvents(db: AnyDb | AnyTrx, schema: string, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-  const { rows } = await sql<EventRow>`
-    select ${EVENT_COLUMNS} from ${sql.id(schema)}.es_events
-    where stream_id = ${streamId} and stream_version >= ${fromVersion}
-    order by stream_version`.execute(db);
-  return rows.map(toStoredEvent);
+  const inner = sql`select * from ${sql.id(schema)}.es_events where stream_id = ${streamId} and stream_version >= ${fromVersion}`;
+  return fetchEvents(db, inner, 'stream');
 }
 
 /** Current version of a stream (0 when it does not exist). */
