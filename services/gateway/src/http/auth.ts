@@ -22,23 +22,37 @@ export type VerifyBearer = (authorization: string | undefined) => Promise<Princi
  * @example
  * const verify = createJwtVerifier({ jwtSecret: 'dev' }); const p = await verify('Bearer ey...');
  */
-export function createJwtVerifier(config: JwtConfig): VerifyBearer {
+export function createJwtVerifier(config: JwtConfig, now: () => number = Date.now): VerifyBearer {
   const key = resolveKey(config);
+  // Verified tokens are cached until their own expiry (bounded): a token string that verified once
+  // verifies again until `exp`, so the HMAC / JWKS work is done once per token, not per request.
+  const cache = new Map<string, { principal: Principal; expMs: number }>();
   return async (authorization) => {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthorized();
-    try {
-      const { payload } = await (typeof key === 'function'
-        ? jwtVerify(token, key)
-        : jwtVerify(token, key, { algorithms: ['HS256'] }));
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('no sub');
-      const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
-      return { userId: payload.sub, roles };
-    } catch {
-      // Which check failed (expiry, signature, shape) is not the caller's business.
-      throw unauthorized();
-    }
+    const hit = cache.get(token);
+    if (hit && hit.expMs > now()) return hit.principal;
+    const principal = await verify(token, key);
+    if (cache.size >= 10_000) cache.delete(cache.keys().next().value as string);
+    cache.set(token, { principal: principal.principal, expMs: principal.expMs });
+    return principal.principal;
   };
+}
+
+async function verify(token: string, key: Uint8Array | JWTVerifyGetKey): Promise<{ principal: Principal; expMs: number }> {
+  try {
+    const { payload } = await (typeof key === 'function'
+      ? jwtVerify(token, key)
+      : jwtVerify(token, key, { algorithms: ['HS256'] }));
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('no sub');
+    const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
+    // No exp: re-verify after a minute anyway (cheap bound on how long a cache entry lives).
+    const expMs = Math.min(typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity, Date.now() + 60_000);
+    return { principal: { userId: payload.sub, roles }, expMs };
+  } catch {
+    // Which check failed (expiry, signature, shape) is not the caller's business.
+    throw unauthorized();
+  }
 }
 
 function resolveKey(config: JwtConfig): Uint8Array | JWTVerifyGetKey {

@@ -18,9 +18,14 @@ export interface RegisterDeps {
 /** Adds every route of `routes` to `app`. */
 export function registerRoutes(app: Hono, routes: readonly RouteSpec[], deps: RegisterDeps): void {
   for (const route of routes) {
+    const handler = (c: Context) => runRoute(route, c, deps);
+    if (route.method === 'get') {
+      app.on('GET', route.path, handler);
+      continue;
+    }
     const maxSize = route.bodyLimit ?? DEFAULT_BODY_LIMIT;
     const limit = bodyLimit({ maxSize, onError: () => { throw payloadTooLarge(maxSize); } });
-    app.on(route.method.toUpperCase(), route.path, limit, (c) => runRoute(route, c, deps));
+    app.on(route.method.toUpperCase(), route.path, limit, handler);
   }
 }
 
