@@ -69,9 +69,10 @@ export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Up
   }
 }
 
-type PutOutcome = { kind: 'ok'; uploadedBytes: number } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
+export type PutOutcome = { kind: 'ok'; uploadedBytes: number } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
 
-async function putWithRetry(ctx: PublisherContext, url: string, chunk: ChunkRange, total: number, source: ChunkSource, contentType: string): Promise<PutOutcome> {
+/** One chunk PUT with retries (5xx, timeouts, resets) and 416 resync; exported for the upload benchmark. */
+export async function putWithRetry(ctx: Pick<PublisherContext, 'tiktok' | 'config' | 'logger' | 'sleep'>, url: string, chunk: ChunkRange, total: number, source: ChunkSource, contentType: string): Promise<PutOutcome> {
   let start = chunk.start;
   for (let attempt = 0; ; attempt++) {
     try {
