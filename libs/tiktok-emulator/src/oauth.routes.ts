@@ -52,8 +52,8 @@ function authorize(c: Context, state: EmulatorState): Response {
   return c.redirect(redirectTo(redirectUri, { code, scopes: granted.join(','), state: stateParam }));
 }
 
-function issueTokens(state: EmulatorState, openId: string, scopes: string[], refreshExpiresAt: number): Response {
-  const now = state.now();
+/** `now` is passed in so expires_in / refresh_expires_in are exact (one clock read per request). */
+function issueTokens(state: EmulatorState, now: number, openId: string, scopes: string[], refreshExpiresAt: number): Response {
   const access = token('act');
   const refresh = token('rft');
   state.accessTokens.set(access, { token: access, openId, scopes, expiresAt: now + state.settings.accessTokenTtlSec * 1000, revoked: false });
@@ -79,7 +79,8 @@ function codeGrant(state: EmulatorState, form: URLSearchParams): Response {
     return oauthError(state, 'invalid_request', 'Redirect_uri is not matched with the uri when requesting code.');
   }
   entry.used = true; // single use, even if something below fails
-  return issueTokens(state, entry.openId, entry.scopes, state.now() + state.settings.refreshTokenTtlSec * 1000);
+  const now = state.now();
+  return issueTokens(state, now, entry.openId, entry.scopes, now + state.settings.refreshTokenTtlSec * 1000);
 }
 
 function refreshGrant(state: EmulatorState, form: URLSearchParams): Response {
@@ -91,7 +92,7 @@ function refreshGrant(state: EmulatorState, form: URLSearchParams): Response {
   }
   entry.active = false; // rotation: the previous refresh token stops working now
   // The refresh window counts from the first issuance ("after the initial issuance", TOK).
-  return issueTokens(state, entry.openId, entry.scopes, entry.expiresAt);
+  return issueTokens(state, state.now(), entry.openId, entry.scopes, entry.expiresAt);
 }
 
 async function readForm(c: Context, state: EmulatorState): Promise<URLSearchParams | Response> {

@@ -66,7 +66,8 @@ async function put(c: Context, state: EmulatorState): Promise<Response> {
   const fault = await applyFault(c, state, 'upload');
   if (fault) return fault;
   const p = findPublish(c, state);
-  if (!p) return refuse(state, 404, 'no upload task for this URL');
+  // A failed publish (revoked, failed via control) has no valid upload task any more.
+  if (!p || p.status === 'FAILED') return refuse(state, 404, 'no upload task for this URL');
   if (state.now() > p.uploadExpiresAt) return refuse(state, 403, 'upload_url expired', p);
   const range = checkHeaders(c, state, p);
   if (range instanceof Response) return range;

@@ -216,7 +216,7 @@ describe('creator info and init errors', () => {
     expect(await rejection(client.creatorInfo(t))).toMatchObject({ code: 'internal_error', httpStatus: 500, kind: 'retryable' });
     await control('faults', { endpoint: 'creator_info', reset: true, times: 1 });
     expect(await rejection(client.creatorInfo(t))).toMatchObject({ code: 'network_error', kind: 'retryable' });
-    await control('faults', { endpoint: 'creator_info', delayMs: 600, times: 1 });
+    await control('faults', { endpoint: 'creator_info', delayMs: 2500, times: 1 });
     expect(await rejection(client.creatorInfo(t))).toMatchObject({ code: 'timeout', kind: 'retryable' });
     await control('faults', { endpoint: 'token', status: 503, times: 1 });
     expect(await rejection(client.refresh('rft.any'))).toMatchObject({ code: 'server_error', kind: 'retryable' });
