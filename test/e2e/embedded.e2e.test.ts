@@ -1,0 +1,47 @@
+/**
+ * The embedded default, started as `npm start` is (tsx main.ts) with DATABASE_URL and NATS_URL
+ * unset: PGlite under a temporary DATA_DIR, the in-process bus, the emulator. It must become ready,
+ * connect a TikTok account through the emulator's consent shortcut and publish a share.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startProcess, waitForHttp, type Started } from '../support/processes.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('npm start (embedded default)', () => {
+  let app: Started;
+  let base = '';
+  let dataDir = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tts-embedded-'));
+    const [port, emulatorPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TIKTOK_EMULATOR_PORT: String(emulatorPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'NATS_URL', 'TIKTOK_API_BASE_URL', 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET', 'GATEWAY_JWT_SECRET', 'TOKEN_ENCRYPTION_KEY']) delete env[name];
+    app = startProcess(join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], { cwd: ROOT, env });
+    base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/readyz`, { timeoutMs: 120_000, describe: () => app.output() });
+  }, 150_000);
+
+  afterAll(async () => {
+    const code = await app?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    expect(code, app?.output()).toBe(0);
+  });
+
+  it('is ready with every service healthy and prints the UI URL with a demo token', async () => {
+    const ready = await (await fetch(`${base}/readyz`)).json() as { ready: boolean; services: { service: string; healthy: boolean }[] };
+    expect(ready.ready).toBe(true);
+    expect(ready.services.map((s) => s.service).sort()).toEqual(['auth', 'publisher', 'quota']);
+    expect(ready.services.every((s) => s.healthy)).toBe(true);
+    expect(app.output()).toMatch(new RegExp(`Share UI: ${base}/\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+`));
+  });
+
+  it('keeps its data under DATA_DIR (PGlite) and its generated secrets there', async () => {
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(dataDir)).sort()).toEqual(expect.arrayContaining(['gateway-jwt-secret', 'pglite', 'token-encryption-key']));
+  });
+});
