@@ -72,7 +72,7 @@ export async function rebuildProjection(
 ): Promise<RebuildResult> {
   const started = performance.now();
   const inline = store.inlineProjections.some((p) => p.name === projection.name);
-  const batchSize = opts.batchSize ?? 5000;
+  const batchSize = opts.batchSize ?? 10_000;
   const events = await store.transaction(async (trx) => {
     if (inline) await sql`lock table ${sql.id(store.schema)}.es_events in share mode`.execute(trx);
     else await batchLock(trx, store.schema, projectionCheckpoint(projection.name));
