@@ -62,3 +62,25 @@ async function replay<T>(trx: AnyTrx, t: RawBuilder<unknown>, opts: IdempotentOp
   if (!row || row.request_hash !== opts.requestHash) throw new IdempotencyKeyReusedError(opts.scope, opts.key);
   return { response: row.response, replayed: true };
 }
+
+export interface StoredIdempotentResponse<T> {
+  requestHash: string;
+  response: T;
+}
+
+/**
+ * Read-only look-up of a committed idempotency record, outside any transaction: lets a caller
+ * answer a retry (or refuse a reused key) before doing slow work — RPCs, HTTP — that must not run
+ * inside `idempotent`'s transaction. A record still being written by a concurrent first call is not
+ * visible yet; `idempotent` settles that race.
+ * @example
+ * const earlier = await findIdempotentResponse<ShareView>({ db, schema, scope, key });
+ * if (earlier && earlier.requestHash === hash) return earlier.response;
+ */
+export async function findIdempotentResponse<T>(opts: Pick<IdempotentOptions<T>, 'db' | 'schema' | 'scope' | 'key'>): Promise<StoredIdempotentResponse<T> | null> {
+  const { rows } = await sql<{ request_hash: string; response: T }>`
+    select request_hash, response from ${sql.id(opts.schema)}.es_idempotency
+    where scope = ${opts.scope} and key = ${opts.key}`.execute(opts.db);
+  const row = rows[0];
+  return row ? { requestHash: row.request_hash, response: row.response } : null;
+}
