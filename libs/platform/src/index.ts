@@ -2,6 +2,5 @@
 export * from './config.ts';
 export * from './db.ts';
 export * from './errors.ts';
-export * from './http.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
