@@ -8,10 +8,10 @@ import type { LogLevel } from './config.ts';
 
 export type { Logger } from 'pino';
 
-/** Field names whose values are secret wherever they appear (OAuth `code` included). */
+/** Field names whose values are secret wherever they appear (OAuth `code` and `state` included: both grant a connection until used). */
 export const SECRET_KEYS = [
   'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'token', 'idToken', 'id_token',
-  'secret', 'client_secret', 'clientSecret', 'password', 'code', 'authorization', 'cookie', 'upload_url', 'uploadUrl',
+  'secret', 'client_secret', 'clientSecret', 'password', 'code', 'state', 'authorization', 'cookie', 'upload_url', 'uploadUrl',
 ] as const;
 
 const DEPTH = 4;

@@ -2,29 +2,18 @@
  * Composition root for running the auth service alone (`npm run start:auth-service`): picks pg,
  * NATS and pino from the environment (DESIGN §4), starts, and shuts down gracefully on signals.
  */
-import pino from 'pino';
 import { createNatsBus } from '@tiktok-share/messaging';
 import { openDatabase } from '@tiktok-share/platform/db.ts';
+import type { LogLevel } from '@tiktok-share/platform/config.ts';
+import { createLogger } from '@tiktok-share/platform/logger.ts';
 import { createAuthService } from './app.ts';
 import { authConfigFromEnv } from './config.ts';
 
 const SERVICE = 'auth';
 
-/**
- * pino paths take whole-segment wildcards only, so each sensitive key is listed. Not
- * platform's createLogger: its SECRET_KEYS lack `state`, and the OAuth state is a bearer secret
- * until consumed (the callback input carries it).
- */
-const SENSITIVE = ['authorization', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'token', 'clientSecret', 'client_secret', 'secret', 'code', 'state'];
-const REDACT = SENSITIVE.flatMap((k) => [k, `*.${k}`]);
-
 async function main(): Promise<void> {
-  const logger = pino({
-    level: process.env['LOG_LEVEL'] ?? 'info',
-    base: { service: SERVICE },
-    // Belt and braces: tokens never reach a log call, and would be censored if one did.
-    redact: { paths: REDACT, censor: '[redacted]' },
-  });
+  // Redacts tokens, secrets, OAuth codes and states (platform SECRET_KEYS).
+  const logger = createLogger({ service: SERVICE, level: (process.env['LOG_LEVEL'] ?? 'info') as LogLevel });
   const databaseUrl = process.env['DATABASE_URL'];
   const natsUrl = process.env['NATS_URL'];
   if (!databaseUrl || !natsUrl) throw new Error('DATABASE_URL and NATS_URL are required to run the auth service alone (npm start embeds everything)');
