@@ -91,6 +91,19 @@ describe('idempotency', () => {
     const posts = (await h.state()).publishes.filter((p) => p.publishId === done.publishId);
     expect(posts).toHaveLength(1);
   });
+
+  it('two concurrent requests with one key: one share, the loser\'s reservation released', async () => {
+    const [a, b] = await Promise.all([create(body(), 'idem-race'), create(body(), 'idem-race')]);
+    expect(b.shareId).toBe(a.shareId);
+    // Either both passed the look-up (two reserves, the loser released) or the second replayed.
+    const mine = h.quotaCalls.filter((c) => (c.input as { shareId?: string }).shareId !== undefined);
+    const reserved = mine.filter((c) => c.op === 'reserve').map((c) => (c.input as { shareId: string }).shareId);
+    const released = mine.filter((c) => c.op === 'release').map((c) => (c.input as { shareId: string }).shareId);
+    const kept = reserved.filter((id) => !released.includes(id));
+    expect(kept).toContain(a.shareId);
+    expect(released).not.toContain(a.shareId);
+    expect((await waitFinal(a.shareId)).status).toBe('published');
+  });
 });
 
 describe('validation (DESIGN §5)', () => {

@@ -1,11 +1,21 @@
 /**
  * `tiktok.rpc.publisher.shares.create`: every check of DESIGN §5 before TikTok is asked to post,
- * then Idempotency-Key semantics, the quota reservation and ShareRequested — all in the
- * idempotency transaction, so a failed check consumes neither the key nor the quota.
+ * Idempotency-Key semantics, the quota reservation and ShareRequested.
+ *
+ * No transaction is open while we wait on anything else (auth, quota, TikTok, the media probe):
+ * in the embedded default every service shares ONE PGlite connection, so a transaction held across
+ * an RPC to a peer deadlocks; on PostgreSQL it would pin a connection and locks across network
+ * calls. Hence three phases:
+ *   1. a read-only look-up of the key (a retry gets the stored view, another body 409);
+ *   2. the checks and the reservation, outside any transaction (a failed check consumes neither
+ *      the key nor the quota);
+ *   3. one short `idempotent` transaction: append ShareRequested and read the view. If a
+ *      concurrent request with the same key committed meanwhile, our run does not execute: our
+ *      reservation is released and the winner's view (or 409) is the answer.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, unprocessable } from '@tiktok-share/platform/errors.ts';
-import { idempotent, IdempotencyKeyReusedError } from '@tiktok-share/eventstore/idempotency.ts';
+import { findIdempotentResponse, idempotent, IdempotencyKeyReusedError } from '@tiktok-share/eventstore/idempotency.ts';
 import type { AnyTrx } from '@tiktok-share/eventstore/types.ts';
 import type { ShareRequestBody, ShareView } from '@tiktok-share/contracts/rest.ts';
 import type { CreatorInfo } from '@tiktok-share/tiktok';
@@ -31,21 +41,40 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
 }
 
+const keyReused = () => new AppError('idempotency_key_reused', 409, 'The Idempotency-Key was already used with a different request');
+
 export async function requestShare(ctx: PublisherContext, input: RequestShareInput): Promise<ShareView> {
+  const key = { db: ctx.store.db, schema: ctx.schema, scope: `shares.create:${input.userId}`, key: input.idempotencyKey };
+  const hash = requestHash(input.request);
+  const earlier = await findIdempotentResponse<ShareView>(key);
+  if (earlier) {
+    if (earlier.requestHash !== hash) throw keyReused();
+    return earlier.response;
+  }
+  const accepted = await checkAndReserve(ctx, input);
+  let replayed = true;
   try {
-    const { response } = await idempotent({
-      db: ctx.store.db, schema: ctx.schema, scope: `shares.create:${input.userId}`, key: input.idempotencyKey,
-      requestHash: requestHash(input.request),
-      run: (trx) => acceptShare(ctx, input, trx),
-    });
-    return response;
+    const result = await idempotent({ ...key, requestHash: hash, run: (trx) => appendShare(ctx, input, accepted, trx) });
+    replayed = result.replayed;
+    return result.response;
   } catch (err) {
-    if (err instanceof IdempotencyKeyReusedError) throw new AppError('idempotency_key_reused', 409, 'The Idempotency-Key was already used with a different request');
+    if (err instanceof IdempotencyKeyReusedError) throw keyReused();
     throw err;
+  } finally {
+    // Our ShareRequested was not committed (a concurrent twin won, or the append failed): give the
+    // slot back now rather than wait for quota's expiry sweep. After the transaction, never inside.
+    if (replayed) await ctx.ports.release(accepted.shareId, 'request_not_accepted').catch((e: unknown) => ctx.logger.warn({ err: e }, 'quota.release failed'));
   }
 }
 
-async function acceptShare(ctx: PublisherContext, input: RequestShareInput, trx: AnyTrx): Promise<ShareView> {
+interface Accepted {
+  shareId: string;
+  openId: string;
+  video: ProbedVideo;
+}
+
+/** Phase 2: every check, then the reservation — RPCs, HTTP and file reads, no transaction. */
+async function checkAndReserve(ctx: PublisherContext, input: RequestShareInput): Promise<Accepted> {
   const req = input.request;
   const account = await connectedAccount(ctx, input.userId, req.accountId);
   const video = await probeVideo(req.video, { mediaRoot: ctx.config.mediaRoot, urlAllowlist: ctx.config.mediaUrlAllowlist, fetch: ctx.fetch });
@@ -56,16 +85,15 @@ async function acceptShare(ctx: PublisherContext, input: RequestShareInput, trx:
   }
   const shareId = randomUUID();
   await ctx.ports.reserve({ shareId, accountId: req.accountId, openId: account.openId, mode: req.mode });
-  try {
-    await executeOnShare(ctx, shareId, { type: 'RequestShare', data: requested(shareId, input, account.openId, video) }, trx);
-    const view = await findShareView(trx, ctx.schema, input.userId, shareId);
-    if (!view) throw new Error('share view missing after append');
-    return view;
-  } catch (err) {
-    // The transaction rolls back: give the reservation back (best effort; quota also expires it).
-    await ctx.ports.release(shareId, 'request_failed').catch(() => undefined);
-    throw err;
-  }
+  return { shareId, openId: account.openId, video };
+}
+
+/** Phase 3, inside the idempotency transaction: only `trx` queries, nothing remote. */
+async function appendShare(ctx: PublisherContext, input: RequestShareInput, a: Accepted, trx: AnyTrx): Promise<ShareView> {
+  await executeOnShare(ctx, a.shareId, { type: 'RequestShare', data: requested(a.shareId, input, a.openId, a.video) }, trx);
+  const view = await findShareView(trx, ctx.schema, input.userId, a.shareId);
+  if (!view) throw new Error('share view missing after append');
+  return view;
 }
 
 /** creator_info says whether the creator can post now (HTTP 200 + spam_risk_* code when not). */
