@@ -178,14 +178,15 @@ describe('share to TikTok end to end', () => {
   it('other services see exactly one valid PublishCompleted per finished share', async () => {
     const completed = await collect('TIKTOK_PUBLISHER', 'e2e--publish-completed', 'tiktok.share.publish_completed.v1');
     const ids = [...finished.keys()];
-    await until('every PublishCompleted', () => (ids.every((id) => completed.some((e) => e.data.shareId === id)) ? true : undefined));
+    const shareIdOf = (e: IntegrationEvent) => (e.type === 'PublishCompleted' ? e.data.shareId : undefined);
+    await until('every PublishCompleted', () => (ids.every((id) => completed.some((e) => shareIdOf(e) === id)) ? true : undefined));
     await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
     for (const id of ids) {
-      const mine = completed.filter((e) => e.type === 'PublishCompleted' && e.data.shareId === id);
+      const mine = completed.filter((e) => shareIdOf(e) === id);
       expect(mine, id).toHaveLength(1);
       expect(mine[0]!.correlationId).toBe(id);
     }
-    const direct = completed.find((e) => e.data.shareId === directShareId);
+    const direct = completed.find((e) => shareIdOf(e) === directShareId);
     expect(direct?.type === 'PublishCompleted' && direct.data.postIds.every((p) => typeof p === 'string')).toBe(true);
   });
 
