@@ -1,8 +1,9 @@
 /**
  * Every TikTok call goes through here: a fresh token from auth-service, then a grant from the
  * quota ledger's per-token minute window (waiting when told to wait), then the call. A token TikTok
- * rejects (`access_token_invalid`, e.g. expired early) is replaced once by a forced refresh and the
- * call repeated — safe for init too: TikTok answered 401, so no publish was created.
+ * rejects (`access_token_invalid`, e.g. expired early) is named to auth by its sha256
+ * (`rejectedAccessTokenSha256`), which refreshes it single-flight; the call is repeated once with the
+ * new token — safe for init too: TikTok answered 401, so no publish was created.
  */
 import { createHash } from 'node:crypto';
 import { TikTokError } from '@tiktok-share/tiktok';
@@ -16,7 +17,7 @@ export function tokenKeyOf(token: FreshToken): string {
 
 async function waitForGrant(ctx: PublisherContext, token: FreshToken, endpoint: RateEndpoint): Promise<void> {
   for (;;) {
-    const grant = await ctx.ports.acquire(tokenKeyOf(token), endpoint);
+    const grant = await ctx.ports.acquire(tokenKeyOf(token), endpoint, token.openId);
     if (grant.granted) return;
     await ctx.sleep(Math.max(50, grant.waitMs));
   }
@@ -46,7 +47,7 @@ export async function callTikTok<T>(ctx: PublisherContext, accountId: string, op
       if (!(err instanceof TikTokError) || attempt >= 5) throw err;
       if (err.code === 'access_token_invalid' && !refreshed) {
         refreshed = true;
-        token = await ctx.ports.getToken(accountId, true);
+        token = await ctx.ports.getToken(accountId, token.accessToken);
         continue;
       }
       if (err.kind === 'rate_limited') {

@@ -5,7 +5,7 @@
 import { callRpc } from '@tiktok-share/messaging/rpc.ts';
 import type { Bus } from '@tiktok-share/messaging/port.ts';
 import {
-  authAccountsGet, authToken, quotaAcquire, quotaExhausted, quotaRelease, quotaReserve, type RpcOutput,
+  accessTokenFingerprint, authAccountsGet, authToken, quotaAcquire, quotaExhausted, quotaRelease, quotaReserve, type RpcOutput,
 } from '@tiktok-share/contracts/rpc.ts';
 
 export type FreshToken = RpcOutput<typeof authToken>;
@@ -13,11 +13,15 @@ export type RateEndpoint = 'video_init' | 'inbox_init' | 'creator_info' | 'statu
 
 export interface Ports {
   getAccount(userId: string, accountId: string): Promise<RpcOutput<typeof authAccountsGet>>;
-  /** `forceRefresh`: TikTok rejected the last token (e.g. expired early); ask auth for a new one. */
-  getToken(accountId: string, forceRefresh?: boolean): Promise<FreshToken>;
+  /**
+   * `rejectedAccessToken`: TikTok answered 401 for this token (e.g. invalidated before its announced
+   * expiry); auth refreshes if it is still the current one. Only its sha256 crosses the bus.
+   */
+  getToken(accountId: string, rejectedAccessToken?: string): Promise<FreshToken>;
   reserve(input: { shareId: string; accountId: string; openId: string; mode: 'direct' | 'draft' }): Promise<RpcOutput<typeof quotaReserve>>;
   release(shareId: string, reason: string): Promise<void>;
-  acquire(tokenKey: string, endpoint: RateEndpoint): Promise<RpcOutput<typeof quotaAcquire>>;
+  /** `openId` keys the window by creator, so `quota.status` can show it (GET /tiktok/quota). */
+  acquire(tokenKey: string, endpoint: RateEndpoint, openId: string): Promise<RpcOutput<typeof quotaAcquire>>;
   exhausted(openId: string, code: 'spam_risk_too_many_posts' | 'spam_risk_too_many_pending_share'): Promise<void>;
 }
 
@@ -25,11 +29,11 @@ export function createNatsPorts(bus: Bus, timeoutMs = 10_000): Ports {
   const o = { timeoutMs };
   return {
     getAccount: (userId, accountId) => callRpc(bus, authAccountsGet.subject, { userId, accountId }, authAccountsGet.output, o),
-    getToken: (accountId, forceRefresh) =>
-      callRpc(bus, authToken.subject, forceRefresh ? { accountId, forceRefresh: true } : { accountId }, authToken.output, o),
+    getToken: (accountId, rejected) =>
+      callRpc(bus, authToken.subject, rejected ? { accountId, rejectedAccessTokenSha256: accessTokenFingerprint(rejected) } : { accountId }, authToken.output, o),
     reserve: (input) => callRpc(bus, quotaReserve.subject, input, quotaReserve.output, o),
     release: async (shareId, reason) => { await callRpc(bus, quotaRelease.subject, { shareId, reason }, quotaRelease.output, o); },
-    acquire: (tokenKey, endpoint) => callRpc(bus, quotaAcquire.subject, { tokenKey, endpoint }, quotaAcquire.output, o),
+    acquire: (tokenKey, endpoint, openId) => callRpc(bus, quotaAcquire.subject, { tokenKey, endpoint, openId }, quotaAcquire.output, o),
     exhausted: async (openId, code) => { await callRpc(bus, quotaExhausted.subject, { openId, code }, quotaExhausted.output, o); },
   };
 }
