@@ -55,3 +55,18 @@ export async function waitForHttp(url: string, opts: { status?: number; timeoutM
   }
   throw new Error(`${url} not ready (${last})\n${opts.describe?.() ?? ''}`);
 }
+
+/**
+ * A private JetStream-enabled `nats-server` on a free port with its store under `storeDir`.
+ * For suites whose processes cannot take a subject prefix: they get a server of their own instead.
+ */
+export async function startNatsServer(storeDir: string, cwd: string): Promise<Started & { url: string }> {
+  const port = await freePort();
+  const server = startProcess('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { cwd, env: process.env });
+  const deadline = Date.now() + 15_000;
+  while (!/Server is ready/.test(server.output())) {
+    if (server.child.exitCode !== null || Date.now() > deadline) throw new Error(`nats-server did not start\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ...server, url: `nats://127.0.0.1:${port}` };
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import pino from 'pino';
 import { SignJWT } from 'jose';
-import { createClient, type ShareView, type TikTokShareClient } from '@tiktok-share/client';
+import { ApiError, createClient, type ShareView, type TikTokShareClient } from '@tiktok-share/client';
 import type { ShareStatus } from '@tiktok-share/contracts/common.ts';
 import type { NatsBus } from '@tiktok-share/messaging/nats-bus.ts';
 import { testNatsBus, type TestNatsBus } from '@tiktok-share/messaging/testing.ts';
@@ -103,12 +103,21 @@ export async function connectThroughGateway(client: TikTokShareClient, creatorId
   return accountId;
 }
 
-/** Polls `getShare` until a wanted status (fails fast on an unexpected final one). */
+/**
+ * Polls `getShare` until a wanted status (fails fast on an unexpected final one). A 5xx (the
+ * publisher restarting) is retried until the deadline.
+ */
 export async function waitForShareStatus(client: TikTokShareClient, shareId: string, statuses: ShareStatus[], timeoutMs = 30_000): Promise<ShareView> {
   const deadline = Date.now() + timeoutMs;
   let last: ShareView | undefined;
   for (;;) {
-    last = await client.getShare(shareId);
+    try {
+      last = await client.getShare(shareId);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status >= 500 && Date.now() < deadline)) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     if (statuses.includes(last.status)) return last;
     const final = ['published', 'in_inbox', 'failed'].includes(last.status);
     if (final || Date.now() > deadline) {
