@@ -31,7 +31,8 @@ export function createAuthUseCases(ctx: AuthContext, bus: Bus, accountsProjectio
     disconnect: (i: { userId: string; accountId: string }) => disconnectAccount(ctx, tokens.getFreshToken, i),
     /** `rejectedAccessTokenSha256`: see get-fresh-token.ts (forced refresh). */
     token: (accountId: string, rejectedAccessTokenSha256?: string) => tokens.getFreshToken(accountId, rejectedAccessTokenSha256),
-    webhook: (w: TikTokWebhookInput) => onWebhook(ctx, w),
+    /** `dedupeId`: the gateway's `webhook-dedupe-id` header (the inbox key). */
+    webhook: (w: TikTokWebhookInput, dedupeId?: string) => onWebhook(ctx, w, dedupeId),
     adminEvents: (i: { streamId?: string | undefined; after?: string | undefined; limit: number }) => adminEvents(ctx, i),
     adminAudit: (i: { shareId: string }) => adminAudit(ctx, i),
     rebuild: () => adminRebuild(ctx, accountsProjection),

@@ -38,10 +38,16 @@ export async function startResponders(bus: Bus, service: AuthService, logger: Bu
     serveRpc(bus, authAccountsGet.subject, authAccountsGet.input, guarded(service.getAccount), opts),
     serveRpc(bus, authAccountsDisconnect.subject, authAccountsDisconnect.input, guarded(service.disconnect), opts),
     serveRpc(bus, authToken.subject, authToken.input, guarded((i: { accountId: string; rejectedAccessTokenSha256?: string | undefined }) => service.token(i.accountId, i.rejectedAccessTokenSha256)), opts),
-    serveRpc(bus, authWebhook.subject, authWebhook.input, guarded(service.webhook), opts),
+    serveRpc(bus, authWebhook.subject, authWebhook.input, (input, rpc) => guarded((i: typeof input) => service.webhook(i, dedupeIdOf(rpc.headers)))(input), opts),
     serveRpc(bus, admin.events.subject, admin.events.input, guarded(service.adminEvents), opts),
     serveRpc(bus, admin.audit.subject, admin.audit.input, guarded(service.adminAudit), opts),
     serveRpc(bus, admin.rebuild.subject, admin.rebuild.input, guarded(async () => ({ started: service.rebuild().started })), opts),
     serveRpc(bus, admin.health.subject, admin.health.input, guarded(service.health), opts),
   ]);
+}
+
+/** The gateway's `webhook-dedupe-id` RPC header (names compared case-insensitively; sha256 hex only). */
+export function dedupeIdOf(headers: Record<string, string>): string | undefined {
+  const hit = Object.entries(headers).find(([k]) => k.toLowerCase() === 'webhook-dedupe-id');
+  return hit && /^[0-9a-f]{64}$/.test(hit[1]) ? hit[1] : undefined;
 }
