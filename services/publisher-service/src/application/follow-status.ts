@@ -5,8 +5,8 @@
  * The deadline counts from when this worker started following (a restart starts a new one).
  */
 import type { StatusResult } from '@tiktok-share/tiktok';
-import { MAX_INITS } from '../domain/share.decide.ts';
-import { isTerminal, type ShareState } from '../domain/share.ts';
+import { MAX_INITS, type ShareCommand } from '../domain/share.decide.ts';
+import type { ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import { failureOfReason } from './failures.ts';
 import type { StepGuard } from './run-share.ts';
@@ -36,40 +36,48 @@ export async function followStatus(ctx: PublisherContext, shareId: string, s: Pr
   }
 }
 
-/** Applies a TikTok status (from a poll or a webhook). True when the share left `processing`. */
-export async function applyStatus(ctx: PublisherContext, shareId: string, s: Processing, status: Pick<StatusResult, 'status' | 'failReason' | 'postIds'>): Promise<boolean> {
-  const { publishId } = s.upload;
-  const at = ctx.now().toISOString();
-  switch (status.status) {
-    case 'PUBLISH_COMPLETE':
-      await executeOnShare(ctx, shareId, { type: 'CompletePublish', publishId, postIds: status.postIds, at });
-      return true;
-    case 'SEND_TO_USER_INBOX':
-      // Success for a draft: the creator finishes it in the TikTok app.
-      if (s.request.mode !== 'draft') return false;
-      await executeOnShare(ctx, shareId, { type: 'CompletePublish', publishId, postIds: [], at });
-      return true;
-    case 'FAILED':
-      await onFailed(ctx, shareId, s, status.failReason ?? 'unknown');
-      return true;
-    default:
-      return false;
-  }
+/** What a TikTok status means for a processing share. */
+export interface StatusDecision {
+  command: ShareCommand;
+  /** TikTok said spam_risk_too_many_posts: tell the quota ledger (an RPC, so never inside a transaction). */
+  reportExhausted: boolean;
 }
 
 /**
- * TikTok's FAILED means nothing was posted. An outage (`internal`) is worth one more init (bounded
- * by MAX_INITS); every other reason fails the share with its mapped code.
+ * Pure: the command a status calls for, or null while TikTok is still working on it. FAILED means
+ * nothing was posted; an outage (`internal`) is worth one more init (bounded by MAX_INITS); every
+ * other reason fails the share with its mapped code.
  */
-async function onFailed(ctx: PublisherContext, shareId: string, s: Processing, reason: string): Promise<void> {
+export function decideOnStatus(ctx: Pick<PublisherContext, 'now'>, s: Processing, status: Pick<StatusResult, 'status' | 'failReason' | 'postIds'>): StatusDecision | null {
   const { publishId } = s.upload;
-  const failure = failureOfReason(reason);
-  if (reason === 'internal' && s.inits < MAX_INITS) {
-    await executeOnShare(ctx, shareId, { type: 'AbandonUpload', publishId, reason: 'failed_before_posting', at: ctx.now().toISOString() });
-    return;
+  const at = ctx.now().toISOString();
+  const plain = (command: ShareCommand): StatusDecision => ({ command, reportExhausted: false });
+  switch (status.status) {
+    case 'PUBLISH_COMPLETE':
+      return plain({ type: 'CompletePublish', publishId, postIds: status.postIds, at });
+    case 'SEND_TO_USER_INBOX':
+      // Success for a draft: the creator finishes it in the TikTok app.
+      return s.request.mode === 'draft' ? plain({ type: 'CompletePublish', publishId, postIds: [], at }) : null;
+    case 'FAILED': {
+      const reason = status.failReason ?? 'unknown';
+      if (reason === 'internal' && s.inits < MAX_INITS) return plain({ type: 'AbandonUpload', publishId, reason: 'failed_before_posting', at });
+      return { command: { type: 'FailPublish', publishId, ...failureOfReason(reason), stage: 'processing' }, reportExhausted: reason === 'spam_risk_too_many_posts' && Boolean(s.request.openId) };
+    }
+    default:
+      return null;
   }
-  if (reason === 'spam_risk_too_many_posts' && s.request.openId) {
-    await ctx.ports.exhausted(s.request.openId, 'spam_risk_too_many_posts').catch(() => undefined);
-  }
-  await executeOnShare(ctx, shareId, { type: 'FailPublish', publishId, ...failure, stage: 'processing' });
+}
+
+/** Tells the quota ledger what TikTok said (best effort: quota also learns it from PublishFailed). */
+export async function reportExhaustion(ctx: PublisherContext, s: Processing, d: StatusDecision): Promise<void> {
+  if (d.reportExhausted && s.request.openId) await ctx.ports.exhausted(s.request.openId, 'spam_risk_too_many_posts').catch(() => undefined);
+}
+
+/** Applies a TikTok status from a poll. True when the share left `processing`. */
+export async function applyStatus(ctx: PublisherContext, shareId: string, s: Processing, status: Pick<StatusResult, 'status' | 'failReason' | 'postIds'>): Promise<boolean> {
+  const d = decideOnStatus(ctx, s, status);
+  if (!d) return false;
+  await reportExhaustion(ctx, s, d);
+  await executeOnShare(ctx, shareId, d.command);
+  return true;
 }

@@ -9,9 +9,10 @@ import { notFound } from '@tiktok-share/platform/errors.ts';
 import { adminAudit, adminEvents, adminRebuild, health } from '../../application/admin.ts';
 import type { PublisherContext } from '../../application/context.ts';
 import { getCreatorInfo } from '../../application/creator-info.ts';
+import { listShares } from '../../application/list-shares.ts';
 import { onWebhook } from '../../application/on-webhook.ts';
 import { requestShare } from '../../application/request-share.ts';
-import { findShareView, listShareViews } from '../../projections/share-view.queries.ts';
+import { findShareView } from '../../projections/share-view.queries.ts';
 
 export async function startResponders(ctx: PublisherContext, view: InlineProjection, onAccepted: () => void): Promise<Subscription[]> {
   const o = { queue: rpcQueue('publisher'), logger: ctx.logger };
@@ -28,12 +29,18 @@ export async function startResponders(ctx: PublisherContext, view: InlineProject
       if (!v) throw notFound('Share not found');
       return v;
     }, o),
-    serveRpc(bus, publisherSharesList.subject, publisherSharesList.input, (input) => listShareViews(ctx.store.db, ctx.schema, input), o),
+    serveRpc(bus, publisherSharesList.subject, publisherSharesList.input, (input) => listShares(ctx, input), o),
     serveRpc(bus, publisherCreatorInfo.subject, publisherCreatorInfo.input, (input) => getCreatorInfo(ctx, input), o),
-    serveRpc(bus, publisherWebhook.subject, publisherWebhook.input, (input) => onWebhook(ctx, input), o),
+    serveRpc(bus, publisherWebhook.subject, publisherWebhook.input, (input, rpc) => onWebhook(ctx, input, dedupeIdOf(rpc.headers)), o),
     serveRpc(bus, admin.events.subject, admin.events.input, (input) => adminEvents(ctx, input), o),
     serveRpc(bus, admin.audit.subject, admin.audit.input, (input) => adminAudit(ctx, input), o),
     serveRpc(bus, admin.rebuild.subject, admin.rebuild.input, () => ({ started: adminRebuild(ctx, view).started }), o),
     serveRpc(bus, admin.health.subject, admin.health.input, () => health(ctx, bus), o),
   ] as Array<Promise<Subscription>>);
+}
+
+/** The gateway's `webhook-dedupe-id` RPC header (header names compared case-insensitively). */
+export function dedupeIdOf(headers: Record<string, string>): string | undefined {
+  const hit = Object.entries(headers).find(([k]) => k.toLowerCase() === 'webhook-dedupe-id');
+  return hit && /^[0-9a-f]{64}$/.test(hit[1]) ? hit[1] : undefined;
 }
