@@ -41,8 +41,6 @@ export interface StackOptions {
   publisher?: Partial<PublisherServiceConfig>;
   /** pino level of the services. Default `LOG_LEVEL` or `silent`. */
   logLevel?: string;
-  /** pg pool size shared by the services. Default 20. */
-  poolSize?: number;
   /** Gateway RPC timeout. Default 5000 ms. */
   rpcTimeoutMs?: number;
 }
