@@ -25,6 +25,11 @@ export interface PipelineBenchOptions {
   rate?: number;
   /** Requests in flight. Default 32. */
   concurrency?: number;
+  /**
+   * After the closed loop, a second paced loop at this rate (shares/s, and the same rate on
+   * /healthz): latency at the target load rather than at saturation. Absent = skipped.
+   */
+  latencyAtRate?: number;
   /** After the POST loop, how long the publisher may keep draining before counting. Default 10 s. */
   drainMs?: number;
   /** Parallel account connections while setting up. Default 16. */
@@ -49,6 +54,8 @@ export interface PipelineBenchResult {
   connectMs: number;
   shares: LoopResult;
   healthz: LoopResult;
+  /** The paced loops (`latencyAtRate`), when asked for. */
+  paced?: { rate: number; shares: LoopResult; healthz: LoopResult };
   /** Accepted shares that reached published / in_inbox / failed by the end of the drain. */
   finished: number;
   published: number;
@@ -174,17 +181,31 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Pipe
     const runId = Date.now().toString(36);
 
     log(`pipeline: POST /tiktok/shares for ${opts.durationMs} ms…`);
-    const shares = await loadLoop(stack.url, (i) => {
+    let sent = 0; // round robin continues across loops, so no creator is asked twice in a row
+    const shareRequest = (): Request => {
+      const i = sent++;
       const c = creators[i % creators.length]!;
       const body = { accountId: c.accountId, mode: 'direct', video: { path: SAMPLES[i % SAMPLES.length] }, privacyLevel: 'SELF_ONLY', title: `bench ${i}` };
       return {
         method: 'POST', path: '/api/v1/tiktok/shares', body: JSON.stringify(body),
         headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', 'idempotency-key': `${runId}-${i}` },
       };
-    }, { durationMs: opts.durationMs, concurrency, rate: opts.rate, onOk: (text) => accepted.add((JSON.parse(text) as { shareId: string }).shareId) });
+    };
+    const onOk = (text: string) => { accepted.add((JSON.parse(text) as { shareId: string }).shareId); };
+    const healthzRequest = (): Request => ({ method: 'GET', path: '/healthz', headers: {} });
+    const shares = await loadLoop(stack.url, shareRequest, { durationMs: opts.durationMs, concurrency, rate: opts.rate, onOk });
 
     log(`pipeline: GET /healthz baseline for ${opts.durationMs} ms (publisher still draining)…`);
-    const healthz = await loadLoop(stack.url, () => ({ method: 'GET', path: '/healthz', headers: {} }), { durationMs: opts.durationMs, concurrency, rate: opts.rate });
+    const healthz = await loadLoop(stack.url, healthzRequest, { durationMs: opts.durationMs, concurrency, rate: opts.rate });
+
+    let paced: PipelineBenchResult['paced'];
+    if (opts.latencyAtRate) {
+      const rate = opts.latencyAtRate;
+      log(`pipeline: paced ${rate}/s POST /tiktok/shares, then GET /healthz, ${opts.durationMs} ms each…`);
+      const pacedShares = await loadLoop(stack.url, shareRequest, { durationMs: opts.durationMs, concurrency, rate, onOk });
+      const pacedHealthz = await loadLoop(stack.url, healthzRequest, { durationMs: opts.durationMs, concurrency, rate });
+      paced = { rate, shares: pacedShares, healthz: pacedHealthz };
+    }
 
     const drainEnd = Date.now() + (opts.drainMs ?? 10_000);
     const countFinished = () => [...accepted].filter((id) => watch.outcomes.has(id)).length;
@@ -194,7 +215,7 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Pipe
     const failed = finishedIds.filter((id) => watch.outcomes.get(id) === 'failed').length;
     const violations = (await stack.emulatorState()).violations.length;
     return {
-      creators: creatorsN, connectMs, shares, healthz, finished: finishedIds.length, published: finishedIds.length - failed, failed, violations,
+      creators: creatorsN, connectMs, shares, healthz, ...(paced ? { paced } : {}), finished: finishedIds.length, published: finishedIds.length - failed, failed, violations,
       ratio: healthz.perSec > 0 ? shares.perSec / healthz.perSec : 0,
     };
   } finally {
@@ -210,14 +231,15 @@ export function formatPipelineBench(r: PipelineBenchResult): string {
     `creators ${r.creators} (connected in ${(r.connectMs / 1000).toFixed(1)} s)`,
     row('GET /healthz (baseline)', r.healthz),
     row('POST /tiktok/shares', r.shares),
-    `ratio ${(r.ratio * 100).toFixed(1)} %; finished ${r.finished}/${r.shares.ok} (published ${r.published}, failed ${r.failed}); violations ${r.violations}`,
+    ...(r.paced ? [row(`GET /healthz paced ${r.paced.rate}/s`, r.paced.healthz), row(`POST /tiktok/shares paced ${r.paced.rate}/s`, r.paced.shares)] : []),
+    `ratio ${(r.ratio * 100).toFixed(1)} %; finished ${r.finished}/${r.shares.ok + (r.paced?.shares.ok ?? 0)} (published ${r.published}, failed ${r.failed}); violations ${r.violations}`,
   ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const creators = Number(process.argv[2] ?? 1000);
   const durationMs = Number(process.argv[3] ?? 10_000);
-  const r = await runPipelineBench({ creators, durationMs });
+  const r = await runPipelineBench({ creators, durationMs, latencyAtRate: 100 });
   process.stdout.write(`${formatPipelineBench(r)}\n`);
   process.exit(0);
 }

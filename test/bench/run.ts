@@ -75,18 +75,27 @@ async function gateway(): Promise<void> {
 }
 
 async function pipeline(): Promise<void> {
-  const r = await runPipelineBench({ creators: 1000, durationMs: quick ? 5000 : 10_000, log });
+  const r = await runPipelineBench({ creators: 1000, durationMs: quick ? 5000 : 10_000, latencyAtRate: 100, log });
+  const acceptedTotal = r.shares.ok + (r.paced?.shares.ok ?? 0);
   rows.push({
     benchmark: `pipeline accepted shares/s (${r.creators} creators)`, measured: r.shares.perSec.toFixed(1),
     baseline: `${n0(r.healthz.perSec)} GET /healthz`, ratio: pct(r.ratio), target: '≥ 100/s', meets: yes(r.shares.perSec >= 100),
   });
   rows.push({
-    benchmark: 'pipeline POST p50 / p99 ms', measured: `${r.shares.p50Ms.toFixed(1)} / ${r.shares.p99Ms.toFixed(1)}`,
+    benchmark: 'pipeline POST p50 / p99 ms (saturated)', measured: `${r.shares.p50Ms.toFixed(1)} / ${r.shares.p99Ms.toFixed(1)}`,
     baseline: `${r.healthz.p50Ms.toFixed(1)} / ${r.healthz.p99Ms.toFixed(1)} healthz`, ratio: '—', target: 'p99 < 50 ms', meets: yes(r.shares.p99Ms < 50),
   });
+  if (r.paced) {
+    const p = r.paced;
+    rows.push({
+      benchmark: `pipeline paced ${p.rate}/s: shares/s, p50 / p99 ms`, measured: `${p.shares.perSec.toFixed(1)}, ${p.shares.p50Ms.toFixed(1)} / ${p.shares.p99Ms.toFixed(1)}`,
+      baseline: `${p.healthz.perSec.toFixed(1)}, ${p.healthz.p50Ms.toFixed(1)} / ${p.healthz.p99Ms.toFixed(1)} healthz`, ratio: pct(p.healthz.perSec > 0 ? p.shares.perSec / p.healthz.perSec : 0),
+      target: '100/s, p99 < 50 ms', meets: yes(p.shares.perSec >= 0.98 * p.rate && p.shares.p99Ms < 50),
+    });
+  }
   rows.push({
-    benchmark: 'pipeline shares final by the end', measured: `${r.finished} / ${r.shares.ok}`, baseline: `failed ${r.failed}, non-2xx ${JSON.stringify(r.shares.statuses)}`,
-    ratio: r.shares.ok > 0 ? pct(r.finished / r.shares.ok) : '—', target: 'publisher drains', meets: yes(r.finished === r.shares.ok && r.failed === 0),
+    benchmark: 'pipeline shares final by the end', measured: `${r.finished} / ${acceptedTotal}`, baseline: `failed ${r.failed}, non-2xx ${JSON.stringify(r.shares.statuses)}`,
+    ratio: acceptedTotal > 0 ? pct(r.finished / acceptedTotal) : '—', target: 'publisher drains', meets: yes(r.finished === acceptedTotal && r.failed === 0),
   });
   rows.push({ benchmark: 'pipeline TikTok limit violations', measured: String(r.violations), baseline: '—', ratio: '—', target: '0', meets: yes(r.violations === 0) });
 }
