@@ -1,7 +1,7 @@
 /**
  * The publisher process is SIGKILLed mid-upload and started again: the share is published exactly
  * once, the upload resumed after the last recorded chunk (no second init), and the emulator got
- * every byte in order. The publisher runs as real `tsx` child processes (main.ts) on the test's
+ * every byte in order. The publisher runs as real child processes (`node --import tsx main.ts`) on the test's
  * database schema and NATS prefix; auth/quota stand-ins answer from this process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,10 +18,14 @@ import { createHarness, USER, type Harness } from './testing/harness.int.ts';
 let h: Harness;
 const children: ChildProcess[] = [];
 const MAIN = resolve(import.meta.dirname, 'main.ts');
-const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
 
+/**
+ * `node --import tsx main.ts`: ONE process. The `tsx` CLI would be a wrapper that runs the script in
+ * a second node process, and a SIGKILL of the wrapper leaves that one running — the "crashed"
+ * publisher kept uploading, and the orphan held the test's stderr pipe open so vitest never exited.
+ */
 function spawnPublisher(workerId: string): ChildProcess {
-  const child = spawn(TSX, [MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: {
       ...process.env, DATABASE_URL: TEST_DATABASE_URL, NATS_URL: TEST_NATS_URL, NATS_PREFIX: h.nats.prefix, PUBLISHER_SCHEMA: h.schema,
       TIKTOK_CLIENT_KEY: h.config.clientKey, TIKTOK_CLIENT_SECRET: h.config.clientSecret, TIKTOK_API_BASE_URL: h.emu.url,
@@ -49,10 +53,13 @@ beforeAll(async () => {
   await makeVideo(join(h.mediaRoot, 'v.mp4'), { container: 'mp4', sizeBytes: 120_000_000, durationSec: 30, filled: true });
 });
 afterAll(async () => {
-  await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => {
+  await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map(async (c) => {
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
-    return exited;
+    // A graceful shutdown that hangs must not keep the run (and the stderr pipe) alive.
+    const force = setTimeout(() => c.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(force);
   }));
   await h?.close();
 });
@@ -71,6 +78,9 @@ describe('crash mid-upload', () => {
     await new Promise((r) => first.once('exit', r));
     const atKill = (await h.state()).publishes[0]!;
     expect(atKill.chunksReceived).toBeLessThan(atKill.totalChunks);
+    // Dead for real: nothing moves while no publisher runs (an orphan would keep uploading).
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await h.state()).publishes[0]!.chunksReceived).toBe(atKill.chunksReceived);
 
     await fetch(`${h.emu.url}/__control/faults`, { method: 'DELETE' });
     spawnPublisher('w-second');
