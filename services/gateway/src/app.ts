@@ -3,13 +3,12 @@
  * answered from the services over the bus. `createGateway` has no side effects; `main.ts` serves it.
  */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { callRpc } from '@tiktok-share/messaging/rpc.ts';
 import type { Bus } from '@tiktok-share/messaging/port.ts';
 import { AppError, internalError, isAppError } from '@tiktok-share/platform/errors.ts';
 import { createJwtVerifier } from './http/auth.ts';
+import { createEdgeMiddleware } from './http/edge.ts';
 import { createGatewayMetrics } from './http/metrics.ts';
 import { problemResponse } from './http/problem.ts';
 import { registerRoutes } from './http/register.ts';
@@ -58,14 +57,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   );
 
   const app = new Hono();
-  app.use('*', requestId({ headerName: 'x-request-id' }));
-  app.use('*', metrics.middleware);
-  app.use('/api/*', cors({
-    origin: deps.config.corsOrigins ?? [],
-    allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-    exposeHeaders: ['x-request-id'],
-    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-  }));
+  app.use('*', createEdgeMiddleware({ corsOrigins: deps.config.corsOrigins ?? [], metrics }));
   registerRoutes(app, routes, { verifyBearer: createJwtVerifier(deps.config) });
   app.notFound((c) => problemResponse(new AppError('not_found', 404, 'No such route'), c.get('requestId')));
   app.onError((err, c) => {

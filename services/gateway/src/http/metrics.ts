@@ -1,11 +1,17 @@
 /** Per-gateway Prometheus registry: request counts and latency by route pattern (never raw paths). */
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface GatewayMetrics {
   registry: Registry;
-  middleware: MiddlewareHandler;
+  /** Count and time one finished request (`startMs` from `performance.now()` when it arrived). */
+  observe(c: Context, startMs: number): void;
+}
+
+interface Children {
+  requests: { inc(): void };
+  latency: { observe(value: number): void };
 }
 
 /** A fresh registry per gateway instance, so several apps in one test process don't collide. */
@@ -18,12 +24,25 @@ export function createGatewayMetrics(): GatewayMetrics {
     name: 'gateway_http_request_duration_seconds', help: 'HTTP request latency', labelNames, registers: [registry],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
-  const middleware: MiddlewareHandler = async (c, next) => {
-    const start = performance.now();
-    await next();
-    const labels = { method: c.req.method, route: routePath(c, -1), status: String(c.res.status) };
-    requests.inc(labels);
-    latency.observe(labels, (performance.now() - start) / 1000);
+  // Label children bound once per (method, route pattern, status): prom-client otherwise re-hashes
+  // the label object on every inc/observe. The key space is bounded by the route table × statuses.
+  const children = new Map<string, Children>();
+  const bound = (method: string, route: string, status: string): Children => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels = { method, route, status };
+      child = { requests: requests.labels(labels), latency: latency.labels(labels) };
+      children.set(key, child);
+    }
+    return child;
   };
-  return { registry, middleware };
+  return {
+    registry,
+    observe(c, startMs) {
+      const child = bound(c.req.method, routePath(c, -1), String(c.res.status));
+      child.requests.inc();
+      child.latency.observe((performance.now() - startMs) / 1000);
+    },
+  };
 }
