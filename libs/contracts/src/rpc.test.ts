@@ -31,4 +31,14 @@ describe('rpc catalogue', () => {
   it('token op requires an access token in the answer (internal only)', () => {
     expect(authToken.output.safeParse({ openId: 'o', scopes: [], accessExpiresAt: '2025-01-01T00:00:00Z' }).success).toBe(false);
   });
+
+  it('rebuild-status: the CLI fields are required, the rest additive', () => {
+    const op = adminRpc('auth').rebuildStatus;
+    expect(op.subject).toBe('tiktok.rpc.auth.admin.rebuild-status');
+    expect(op.output.parse({ running: true, processed: 5, total: null })).toEqual({ running: true, processed: 5, total: null });
+    const full = { running: false, processed: 9, total: 9, state: 'done', startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:00:01.000Z' };
+    expect(op.output.parse(full)).toEqual(full);
+    expect(op.output.safeParse({ running: false, processed: -1, total: 0 }).success).toBe(false);
+    expect(op.output.safeParse({ running: false, processed: 0, total: 0, state: 'paused' }).success).toBe(false);
+  });
 });

@@ -160,6 +160,27 @@ const adminEventsOutput = z.object({ items: z.array(envelopeSchema), next: curso
 const adminAuditOutput = z.object({ events: z.array(envelopeSchema) });
 const healthOutput = z.object({ service: z.string(), db: z.boolean(), bus: z.boolean() });
 
+/** Where a service's projection rebuild stands. */
+export const rebuildStateSchema = z.enum(['idle', 'running', 'done', 'failed']);
+export type RebuildState = z.infer<typeof rebuildStateSchema>;
+
+/**
+ * Reply of `admin.rebuild-status`: events replayed so far out of `total` (null when unknown);
+ * `error` only when the last rebuild failed. `running`/`processed`/`total`/`error` are what the
+ * replay CLI needs; `state`, `startedAt`, `finishedAt` are additive (optional so a bare responder
+ * stays valid).
+ */
+export const rebuildStatusSchema = z.object({
+  running: z.boolean(),
+  processed: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+  error: z.string().optional(),
+  state: rebuildStateSchema.optional(),
+  startedAt: isoDateTimeSchema.nullable().optional(),
+  finishedAt: isoDateTimeSchema.nullable().optional(),
+});
+export type RebuildStatus = z.infer<typeof rebuildStatusSchema>;
+
 /**
  * The admin and health ops every service answers, on `tiktok.rpc.<svc>.…`.
  * @example callRpc(bus, adminRpc('quota').events.subject, { limit: 50 }, adminRpc('quota').events.output)
@@ -169,8 +190,10 @@ export function adminRpc(service: ServiceName) {
   return {
     events: op(`${base}.admin.events`, adminEventsInput, adminEventsOutput),
     audit: op(`${base}.admin.audit`, z.object({ shareId: idSchema }), adminAuditOutput),
-    /** Runs in the background; progress in logs and metrics. */
+    /** Runs in the background; 409 `rebuild_in_progress` while one runs; progress via rebuildStatus. */
     rebuild: op(`${base}.admin.rebuild`, empty, z.object({ started: z.literal(true) })),
+    /** Progress of the last rebuild (polled by `npm run replay`). */
+    rebuildStatus: op(`${base}.admin.rebuild-status`, empty, rebuildStatusSchema),
     health: op(`${base}.health`, empty, healthOutput),
   };
 }

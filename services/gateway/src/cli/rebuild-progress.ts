@@ -1,6 +1,6 @@
 /**
- * The replay CLI's pieces, kept pure/injectable for tests: the status schema of the optional
- * `tiktok.rpc.<svc>.admin.rebuild-status` op (docs/internals.md) and the progress bar.
+ * The replay CLI's pieces, kept pure/injectable for tests: polling the optional
+ * `tiktok.rpc.<svc>.admin.rebuild-status` op (schema in libs/contracts rpc.ts) and the progress bar.
  */
 import { z } from 'zod';
 import type { ServiceName } from '@tiktok-share/contracts/common.ts';
@@ -9,14 +9,8 @@ import { callRpc } from '@tiktok-share/messaging/rpc.ts';
 import type { Bus } from '@tiktok-share/messaging/port.ts';
 import { serviceSubject } from '../routes/subjects.ts';
 
-/** Reply of `admin.rebuild-status`: events replayed so far out of `total` (null when unknown). */
-export const rebuildStatusSchema = z.object({
-  running: z.boolean(),
-  processed: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative().nullable(),
-  error: z.string().optional(),
-});
-export type RebuildStatus = z.infer<typeof rebuildStatusSchema>;
+// The status schema lives with the other RPC contracts; re-exported for existing importers.
+export { rebuildStatusSchema, type RebuildStatus } from '@tiktok-share/contracts/rpc.ts';
 
 /** `[#########...........]  45% 4500/10000 events`. */
 export function renderBar(processed: number, total: number | null, width = 30): string {
@@ -42,9 +36,9 @@ export async function replay(service: ServiceName, deps: ReplayDeps): Promise<nu
   await callRpc(deps.bus, rpc.adminRpc(service).rebuild.subject, {}, z.object({ started: z.literal(true) }), { timeoutMs: deps.timeoutMs ?? 5000 });
   deps.write(`rebuild of ${service} started\n`);
   for (;;) {
-    let status: RebuildStatus;
+    let status: rpc.RebuildStatus;
     try {
-      status = await callRpc(deps.bus, serviceSubject(service, 'admin.rebuild-status'), {}, rebuildStatusSchema, { timeoutMs: deps.timeoutMs ?? 5000 });
+      status = await callRpc(deps.bus, serviceSubject(service, 'admin.rebuild-status'), {}, rpc.rebuildStatusSchema, { timeoutMs: deps.timeoutMs ?? 5000 });
     } catch {
       // The status op is optional: without it the rebuild still runs; its progress is in the service's logs and metrics.
       deps.write(`${service} reports no rebuild status; follow its logs/metrics for progress\n`);
