@@ -34,4 +34,29 @@ describe('in-process bus specifics', () => {
     await bus.close();
     expect(await bus.healthy()).toBe(false);
   });
+
+  it('routing follows responders and subscribers added or stopped after a subject was already used', async () => {
+    const bus = createInProcessBus({ logger: pino({ level: 'silent' }) });
+    const bytes = (n: number) => new Uint8Array([n]);
+    const one = await bus.respond('r.op', async () => bytes(1), { queue: 'q' });
+    expect((await bus.request('r.op', bytes(0), { timeoutMs: 200 }))[0]).toBe(1);
+    // A wildcard responder registered later must be seen by the same (already routed) subject.
+    await one.stop();
+    const wild = await bus.respond('r.*', async () => bytes(2));
+    expect((await bus.request('r.op', bytes(0), { timeoutMs: 200 }))[0]).toBe(2);
+    await wild.stop();
+    await expect(bus.request('r.op', bytes(0), { timeoutMs: 50 })).rejects.toThrow();
+    const seen: string[] = [];
+    await bus.ensureStreams([{ name: 'S', subjects: ['s.>'] }]);
+    await bus.publish('s.a', bytes(1), {});
+    const sub = await bus.subscribe('s.*', (subject) => { seen.push(subject); });
+    await bus.publish('s.a', bytes(2), {});
+    await vi.waitFor(() => expect(seen).toEqual(['s.a']));
+    await sub.stop();
+    await bus.publish('s.a', bytes(3), {});
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['s.a']);
+    await expect(bus.publish('s..a', bytes(4), {})).rejects.toThrow(/invalid subject/);
+    await bus.close();
+  });
 });

@@ -41,10 +41,35 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
 
   const assertOpen = () => { if (closed) throw new Error('bus is closed'); };
 
+  // Which responders / subscribers match a subject, memoised per subject: a request or publish
+  // otherwise scans (and tokenises against) every registration. Any respond/subscribe/stop clears
+  // the memo; it is bounded because subjects can be unbounded (per-prefix tests, per-id subjects).
+  const matchMemo = {
+    responders: new Map<string, { plain: Responder[]; groups: Responder[][] }>(),
+    subscribers: new Map<string, Subscriber[]>(),
+  };
+  const MEMO_LIMIT = 10_000;
+  const remember = <V>(memo: Map<string, V>, subject: string, value: V): V => {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(subject, value);
+    return value;
+  };
+  // Subjects already validated by assertSubject (bounded like the memo).
+  const validSubjects = new Set<string>();
+  const checkSubject = (subject: string) => {
+    if (validSubjects.has(subject)) return;
+    assertSubject(subject, false);
+    if (validSubjects.size >= MEMO_LIMIT) validSubjects.clear();
+    validSubjects.add(subject);
+  };
+
+  const matchingSubscribers = (subject: string): Subscriber[] =>
+    matchMemo.subscribers.get(subject) ??
+    remember(matchMemo.subscribers, subject, [...subscribers].filter((s) => subjectMatches(s.pattern, subject)));
+
   /** Core-NATS fan-out: every matching subscriber sees the message, asynchronously. */
   const fanOut = (subject: string, data: Uint8Array) => {
-    for (const s of subscribers) {
-      if (!subjectMatches(s.pattern, subject)) continue;
+    for (const s of matchingSubscribers(subject)) {
       const copy = data.slice();
       queueMicrotask(() => {
         try { s.handler(subject, copy); } catch (err) { logger.error({ err, subject }, 'subscriber threw'); }
@@ -52,8 +77,10 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
     }
   };
 
-  /** All plain responders get the request; each queue group picks one member (round robin). */
-  const pickResponders = (subject: string): Responder[] => {
+  /** Matching responders in registration order: plain ones, and queue groups with their members. */
+  const matchingResponders = (subject: string) => {
+    const hit = matchMemo.responders.get(subject);
+    if (hit) return hit;
     const plain: Responder[] = [];
     const groups = new Map<string, Responder[]>();
     for (const r of responders) {
@@ -61,8 +88,24 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       if (r.queue === undefined) plain.push(r);
       else groups.set(r.queue, [...(groups.get(r.queue) ?? []), r]);
     }
-    const picked = [...groups.values()].map((members) => members[roundRobin++ % members.length]);
-    return [...plain, ...picked.filter((r): r is Responder => r !== undefined)];
+    return remember(matchMemo.responders, subject, { plain, groups: [...groups.values()] });
+  };
+
+  /** All plain responders get the request; each queue group picks one member (round robin). */
+  const pickResponders = (subject: string): Responder[] => {
+    const { plain, groups } = matchingResponders(subject);
+    if (groups.length === 0) return plain;
+    const picked: Responder[] = [...plain];
+    for (const members of groups) {
+      const r = members[roundRobin++ % members.length];
+      if (r !== undefined) picked.push(r);
+    }
+    return picked;
+  };
+
+  const forgetMatches = () => {
+    matchMemo.responders.clear();
+    matchMemo.subscribers.clear();
   };
 
   return {
@@ -78,7 +121,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
 
     async publish(subject: string, data: Uint8Array, opts: PublishOptions) {
       assertOpen();
-      assertSubject(subject, false);
+      checkSubject(subject);
       const stream = routeToStream(streams.values(), subject);
       if (!stream) throw new Error(`no stream captures subject ${subject}`);
       append(stream, { subject, data: data.slice(), headers: { ...opts.headers } }, opts.msgId, now());
@@ -100,7 +143,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
 
     async request(subject: string, data: Uint8Array, opts: RequestOptions = {}) {
       assertOpen();
-      assertSubject(subject, false);
+      checkSubject(subject);
       fanOut(subject, data);
       const targets = pickResponders(subject);
       if (targets.length === 0) throw new RequestTimeoutError(subject, { cause: new Error('no responders') });
@@ -121,7 +164,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       assertSubject(subject, true);
       const r: Responder = { pattern: subject, queue: opts.queue, handler };
       responders.add(r);
-      return { stop: async () => { responders.delete(r); } };
+      forgetMatches();
+      return { stop: async () => { responders.delete(r); forgetMatches(); } };
     },
 
     async subscribe(subject, handler) {
@@ -129,7 +173,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       assertSubject(subject, true);
       const s: Subscriber = { pattern: subject, handler };
       subscribers.add(s);
-      return { stop: async () => { subscribers.delete(s); } };
+      forgetMatches();
+      return { stop: async () => { subscribers.delete(s); forgetMatches(); } };
     },
 
     async healthy() {
@@ -144,6 +189,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       consumers.clear();
       responders.clear();
       subscribers.clear();
+      forgetMatches();
     },
   };
 }

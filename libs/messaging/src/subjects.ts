@@ -11,6 +11,9 @@
  * subjectMatches('tiktok.*.requested.v1', 'tiktok.share.requested.v1'); // true
  */
 export function subjectMatches(pattern: string, subject: string): boolean {
+  // Most patterns are literal subjects (RPC ops): compare strings, no token split.
+  if (pattern === subject) return true;
+  if (!hasWildcard(pattern)) return false;
   const p = pattern.split('.');
   const s = subject.split('.');
   for (let i = 0; i < p.length; i++) {
@@ -20,6 +23,11 @@ export function subjectMatches(pattern: string, subject: string): boolean {
     if (token !== '*' && token !== s[i]) return false;
   }
   return p.length === s.length;
+}
+
+/** True when the pattern contains a `*` or `>` wildcard character. */
+export function hasWildcard(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('>');
 }
 
 /**
