@@ -4,6 +4,11 @@
  * same machine, same run, both served by @hono/node-server and driven by the same bounded undici
  * load loop on 127.0.0.1. Target: gateway ≥ 30 % of hello-world.
  *
+ * The measured time is cut into `rounds` slices that alternate between the two targets (A B B A
+ * A B ...), so a burst of load from other processes on this shared machine hits both alike
+ * instead of whichever target happened to run at that moment; each target keeps its own
+ * connection pool across its slices. Both are warmed up first.
+ *
  * Run directly: `npx tsx services/gateway/bench/gateway.bench.ts`
  */
 import { serve, type ServerType } from '@hono/node-server';
@@ -19,6 +24,8 @@ export interface BenchOptions {
   concurrency?: number;
   /** Unmeasured warm-up per target, ms. Default 500. */
   warmupMs?: number;
+  /** Alternating slices the measured time is split into (per target). Default 6. */
+  rounds?: number;
 }
 
 export interface LoadResult {
@@ -43,9 +50,14 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
   });
 }
 
+interface Slice {
+  latencies: number[];
+  errors: number;
+  elapsedMs: number;
+}
+
 /** Closed-loop load: `concurrency` workers each send the next request when the previous answered. */
-export async function loadLoop(origin: string, path: string, headers: Record<string, string>, durationMs: number, concurrency: number): Promise<LoadResult> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+async function loadSlice(pool: Pool, path: string, headers: Record<string, string>, durationMs: number, concurrency: number): Promise<Slice> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + durationMs;
@@ -64,35 +76,68 @@ export async function loadLoop(origin: string, path: string, headers: Record<str
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = performance.now() - start;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
+  return { latencies, errors, elapsedMs: performance.now() - start };
+}
+
+function summarise(slices: readonly Slice[]): LoadResult {
+  const latencies = slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const errors = slices.reduce((n, s) => n + s.errors, 0);
+  const elapsed = slices.reduce((ms, s) => ms + s.elapsedMs, 0);
   return {
-    requests: latencies.length, errors, rps: (latencies.length - errors) / (elapsed / 1000),
+    requests: latencies.length, errors, rps: elapsed > 0 ? (latencies.length - errors) / (elapsed / 1000) : 0,
     p99Ms: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0,
   };
 }
 
-/** Runs both targets one after the other and reports the ratio. */
+/** One closed-loop run against `origin` with its own connection pool. */
+export async function loadLoop(origin: string, path: string, headers: Record<string, string>, durationMs: number, concurrency: number): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  try {
+    return summarise([await loadSlice(pool, path, headers, durationMs, concurrency)]);
+  } finally {
+    await pool.close();
+  }
+}
+
+interface Target {
+  pool: Pool;
+  path: string;
+  headers: Record<string, string>;
+  slices: Slice[];
+}
+
+/** Runs both targets in alternating slices and reports the ratio. */
 export async function runGatewayBench(opts: BenchOptions = {}): Promise<GatewayBenchResult> {
   const durationMs = opts.durationMs ?? 3000;
   const concurrency = opts.concurrency ?? 32;
   const warmupMs = opts.warmupMs ?? 500;
+  const rounds = Math.max(1, opts.rounds ?? 6);
   const hello = new Hono().get('/hello', (c) => c.json({ hello: 'world' }));
   const h = await startHarness();
   h.state.accounts.set('a1', stubAccount('bench-user', 'a1'));
   h.state.shares.set('s1', stubShare('bench-user', 's1', 'a1'));
-  const headers = { authorization: `Bearer ${await h.token('bench-user')}` };
   const a = await listen(hello.fetch);
   const b = await listen(h.app.fetch);
+  const pool = (origin: string) => new Pool(origin, { connections: concurrency, pipelining: 1 });
+  const base: Target = { pool: pool(a.origin), path: '/hello', headers: {}, slices: [] };
+  const gateway: Target = { pool: pool(b.origin), path: '/api/v1/tiktok/shares/s1', headers: { authorization: `Bearer ${await h.token('bench-user')}` }, slices: [] };
+  const run = async (t: Target, ms: number) => loadSlice(t.pool, t.path, t.headers, ms, concurrency);
   try {
-    await loadLoop(a.origin, '/hello', {}, warmupMs, concurrency);
-    const helloResult = await loadLoop(a.origin, '/hello', {}, durationMs, concurrency);
-    await loadLoop(b.origin, '/api/v1/tiktok/shares/s1', headers, warmupMs, concurrency);
-    const shareView = await loadLoop(b.origin, '/api/v1/tiktok/shares/s1', headers, durationMs, concurrency);
+    await run(base, warmupMs);
+    await run(gateway, warmupMs);
+    const sliceMs = durationMs / rounds;
+    for (let r = 0; r < rounds; r++) {
+      // A B, B A, A B, ...: neither target always runs first in a round.
+      const order = r % 2 === 0 ? [base, gateway] : [gateway, base];
+      for (const t of order) t.slices.push(await run(t, sliceMs));
+    }
+    const helloResult = summarise(base.slices);
+    const shareView = summarise(gateway.slices);
     const ratio = helloResult.rps > 0 ? shareView.rps / helloResult.rps : 0;
     return { hello: helloResult, shareView, ratio, target: 0.3, pass: ratio >= 0.3 && shareView.errors === 0 };
   } finally {
+    await base.pool.close();
+    await gateway.pool.close();
     await new Promise((r) => a.server.close(r));
     await new Promise((r) => b.server.close(r));
     await h.close();
