@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { pino } from 'pino';
+import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRpc } from '@tiktok-share/contracts/rpc.ts';
 import { callRpc } from '@tiktok-share/messaging/rpc.ts';
@@ -39,8 +40,8 @@ function gate(p: InlineProjection): InlineProjection {
   };
 }
 
-const rpc = <O extends (typeof ops)[keyof typeof ops]>(op: O, input: unknown) => callRpc(nats.bus, op.subject, input, op.output as O['output'], { timeoutMs: 5000 });
-const status = () => rpc(ops.rebuildStatus, {}) as Promise<RebuildStatus>;
+const rpc = <S extends z.ZodType>(op: { subject: string; output: S }, input: unknown) => callRpc(nats.bus, op.subject, input, op.output, { timeoutMs: 5000 });
+const status = (): Promise<RebuildStatus> => rpc(ops.rebuildStatus, {});
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; status?: number }) => `${e.status} ${e.code}`);
 const streamA = 'acct-a';
 const streamB = 'acct-b';
