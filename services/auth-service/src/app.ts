@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { eventCatalogue, isEventType } from '@tiktok-share/contracts/catalogue.ts';
-import { createEventStore, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
+import { createEventStore, createRebuildRunner, serveAdminRpcs, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
 import type { Bus, Subscription } from '@tiktok-share/messaging';
 import { createTikTokClient, type TikTokClientOptions } from '@tiktok-share/tiktok';
 import { createTokenCipher, parseEncryptionKeys } from './adapters/crypto/token-cipher.ts';
@@ -59,7 +59,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService & { start(
     now: deps.now ?? (() => new Date()),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
   };
-  const useCases = createAuthUseCases(ctx, deps.bus, projection);
+  const rebuilds = createRebuildRunner({ store, projections: store.inlineProjections, logger });
+  const useCases = createAuthUseCases(ctx, rebuilds);
   let relay: OutboxRelay | undefined;
   let subs: Subscription[] = [];
   return {
@@ -69,7 +70,10 @@ export function createAuthService(deps: AuthServiceDeps): AuthService & { start(
       await migrateAuth(deps.db, deps.schema);
       await deps.bus.ensureStreams([AUTH_STREAM]);
       relay = startOutboxRelay({ store, bus: deps.bus, name: 'auth', subjectFor, logger, pollMs: deps.relayPollMs ?? 150 });
-      subs = await startResponders(deps.bus, useCases, logger);
+      subs = [
+        ...(await startResponders(deps.bus, useCases, logger)),
+        ...(await serveAdminRpcs({ bus: deps.bus, service: 'auth', store, schema: deps.schema, projections: store.inlineProjections, logger, runner: rebuilds })),
+      ];
       logger.info('auth service started');
     },
     async stop() {

@@ -80,7 +80,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
         },
       });
       subscriptions.push(...(await startConsumers(context, deps.bus)));
-      subscriptions.push(...(await startResponders(context, deps.bus, projection, logger)));
+      subscriptions.push(...(await startResponders(context, deps.bus, logger)));
       sweeper = setInterval(() => {
         sweeping = sweep().catch((err: unknown) => logger.error({ err }, 'expiry sweep failed'));
       }, config.sweepIntervalMs);

@@ -1,9 +1,7 @@
 /** The use cases of the auth service behind one object (what the responders and tests call). */
-import type { InlineProjection } from '@tiktok-share/eventstore';
-import type { Bus } from '@tiktok-share/messaging';
+import type { RebuildRunner, RebuildStatus } from '@tiktok-share/eventstore';
 import { notFound } from '@tiktok-share/platform/errors.ts';
 import { findAccount, listAccounts, type AccountView } from '../projections/accounts.queries.ts';
-import { adminAudit, adminEvents, adminRebuild, health } from './admin.ts';
 import { completeAuthorization, type CallbackInput } from './complete-authorization.ts';
 import type { AuthContext } from './context.ts';
 import { disconnectAccount } from './disconnect.ts';
@@ -17,7 +15,8 @@ function publicView(a: AccountView) {
   return rest;
 }
 
-export function createAuthUseCases(ctx: AuthContext, bus: Bus, accountsProjection: InlineProjection) {
+/** `rebuilds`: the runner behind `admin.rebuild` too (libs/eventstore admin.ts), so both share one slot. */
+export function createAuthUseCases(ctx: AuthContext, rebuilds: RebuildRunner) {
   const tokens = createTokenService(ctx);
   return {
     authorize: (i: StartAuthorizationInput) => startAuthorization(ctx, i),
@@ -33,10 +32,8 @@ export function createAuthUseCases(ctx: AuthContext, bus: Bus, accountsProjectio
     token: (accountId: string, rejectedAccessTokenSha256?: string) => tokens.getFreshToken(accountId, rejectedAccessTokenSha256),
     /** `dedupeId`: the gateway's `webhook-dedupe-id` header (the inbox key). */
     webhook: (w: TikTokWebhookInput, dedupeId?: string) => onWebhook(ctx, w, dedupeId),
-    adminEvents: (i: { streamId?: string | undefined; after?: string | undefined; limit: number }) => adminEvents(ctx, i),
-    adminAudit: (i: { shareId: string }) => adminAudit(ctx, i),
-    rebuild: () => adminRebuild(ctx, accountsProjection),
-    health: () => health(ctx, bus),
+    /** Rebuild of the accounts read model in the background; `done` rejects with 409 `rebuild_in_progress` if one runs. */
+    rebuild: (): { started: true; done: Promise<RebuildStatus> } => ({ started: true, done: rebuilds.start().then((r) => r.done) }),
   };
 }
 

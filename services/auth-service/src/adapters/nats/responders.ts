@@ -1,8 +1,9 @@
 /**
- * The auth service's RPC responders (`tiktok.rpc.auth.*`, queue group `auth-service`). Domain
- * errors become AppErrors here, so they reach the gateway as problem codes.
+ * The auth service's RPC responders (`tiktok.rpc.auth.*`, queue group `auth-service`); the admin and
+ * health ops are the shared ones (libs/eventstore admin.ts, wired in app.ts). Domain errors become
+ * AppErrors here, so they reach the gateway as problem codes.
  */
-import { adminRpc, authAccountsDisconnect, authAccountsGet, authAccountsList, authCallback, authStart, authToken, authWebhook, rpcQueue } from '@tiktok-share/contracts/rpc.ts';
+import { authAccountsDisconnect, authAccountsGet, authAccountsList, authCallback, authStart, authToken, authWebhook, rpcQueue } from '@tiktok-share/contracts/rpc.ts';
 import { idSchema } from '@tiktok-share/contracts/common.ts';
 import { serveRpc, type Bus, type BusLogger, type Subscription } from '@tiktok-share/messaging';
 import { AppError, notFound } from '@tiktok-share/platform/errors.ts';
@@ -30,7 +31,6 @@ const callbackInput = authCallback.input.extend({ userId: idSchema.optional() })
 
 export async function startResponders(bus: Bus, service: AuthService, logger: BusLogger): Promise<Subscription[]> {
   const opts = { queue: rpcQueue('auth'), logger };
-  const admin = adminRpc('auth');
   return Promise.all([
     serveRpc(bus, authStart.subject, authStart.input, guarded(service.authorize), opts),
     serveRpc(bus, authCallback.subject, callbackInput, guarded(service.callback), opts),
@@ -39,10 +39,6 @@ export async function startResponders(bus: Bus, service: AuthService, logger: Bu
     serveRpc(bus, authAccountsDisconnect.subject, authAccountsDisconnect.input, guarded(service.disconnect), opts),
     serveRpc(bus, authToken.subject, authToken.input, guarded((i: { accountId: string; rejectedAccessTokenSha256?: string | undefined }) => service.token(i.accountId, i.rejectedAccessTokenSha256)), opts),
     serveRpc(bus, authWebhook.subject, authWebhook.input, (input, rpc) => guarded((i: typeof input) => service.webhook(i, dedupeIdOf(rpc.headers)))(input), opts),
-    serveRpc(bus, admin.events.subject, admin.events.input, guarded(service.adminEvents), opts),
-    serveRpc(bus, admin.audit.subject, admin.audit.input, guarded(service.adminAudit), opts),
-    serveRpc(bus, admin.rebuild.subject, admin.rebuild.input, guarded(async () => ({ started: service.rebuild().started })), opts),
-    serveRpc(bus, admin.health.subject, admin.health.input, guarded(service.health), opts),
   ]);
 }
 
