@@ -41,8 +41,7 @@ function subjectFor(e: StoredEvent): string {
 
 export function createPublisherService(deps: PublisherServiceDeps) {
   const logger = deps.logger.child({ component: 'publisher-service' });
-  const view = shareViewProjection(deps.schema);
-  const store = createEventStore({ db: deps.db, schema: deps.schema, inlineProjections: [view, shareWorkProjection(deps.schema)] });
+  const store = createEventStore({ db: deps.db, schema: deps.schema, inlineProjections: [shareViewProjection(deps.schema), shareWorkProjection(deps.schema)] });
   const { config } = deps;
   const ctx: PublisherContext = {
     store, schema: deps.schema, bus: deps.bus, logger, config,
@@ -63,7 +62,7 @@ export function createPublisherService(deps: PublisherServiceDeps) {
       await deps.bus.ensureStreams([{ name: streams.publisher.name, subjects: [...streams.publisher.subjects] }]);
       relay = startOutboxRelay({ store, bus: deps.bus, name: 'publisher', subjectFor, logger, pollMs: deps.relayPollMs ?? 150 });
       if (deps.worker !== false) worker = startWorker(ctx);
-      subs = await startResponders(ctx, view, () => { relay?.notify(); worker?.notify(); });
+      subs = await startResponders(ctx, () => { relay?.notify(); worker?.notify(); });
       logger.info({ workerId: config.workerId }, 'publisher service started');
     },
     async stop(): Promise<void> {

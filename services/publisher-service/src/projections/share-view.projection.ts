@@ -83,12 +83,17 @@ export function shareWorkProjection(schema: string): InlineProjection {
     handles: ['ShareRequested', 'PublishCompleted', 'PublishFailed'],
     async apply(trx, events) {
       for (const e of events as Stored[]) {
-        if (e.type === 'ShareRequested') await sql`insert into ${t} (share_id) values (${e.data.shareId}) on conflict do nothing`.execute(trx);
+        // created_at from the event (claim order = request order), so a rebuild keeps the order.
+        if (e.type === 'ShareRequested') await sql`insert into ${t} (share_id, created_at) values (${e.data.shareId}, ${e.occurredAt}) on conflict do nothing`.execute(trx);
         else await sql`delete from ${t} where share_id = ${e.data.shareId}`.execute(trx);
       }
     },
+    // Rows holding live worker state (a lease not run out, a retry delay not passed) are not
+    // derived from events: dropping them would take a share from the worker running it (another
+    // could claim it) or skip its back-off. Keep them; the replay's insert leaves them alone
+    // (on conflict do nothing) and a terminal event still deletes them. Every other row is rebuilt.
     async truncate(trx) {
-      await sql`delete from ${t}`.execute(trx);
+      await sql`delete from ${t} where lease_until <= now() and not_before <= now()`.execute(trx);
     },
   };
 }

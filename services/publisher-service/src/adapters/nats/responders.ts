@@ -2,11 +2,10 @@
 import { serveRpc } from '@tiktok-share/messaging/rpc.ts';
 import type { Bus, Subscription } from '@tiktok-share/messaging/port.ts';
 import {
-  adminRpc, publisherCreatorInfo, publisherSharesCreate, publisherSharesGet, publisherSharesList, publisherWebhook, rpcQueue,
+  publisherCreatorInfo, publisherSharesCreate, publisherSharesGet, publisherSharesList, publisherWebhook, rpcQueue,
 } from '@tiktok-share/contracts/rpc.ts';
-import type { InlineProjection } from '@tiktok-share/eventstore/types.ts';
+import { serveAdminRpcs } from '@tiktok-share/eventstore/admin.ts';
 import { notFound } from '@tiktok-share/platform/errors.ts';
-import { adminAudit, adminEvents, adminRebuild, health } from '../../application/admin.ts';
 import type { PublisherContext } from '../../application/context.ts';
 import { getCreatorInfo } from '../../application/creator-info.ts';
 import { listShares } from '../../application/list-shares.ts';
@@ -14,9 +13,8 @@ import { onWebhook } from '../../application/on-webhook.ts';
 import { requestShare } from '../../application/request-share.ts';
 import { findShareView } from '../../projections/share-view.queries.ts';
 
-export async function startResponders(ctx: PublisherContext, view: InlineProjection, onAccepted: () => void): Promise<Subscription[]> {
+export async function startResponders(ctx: PublisherContext, onAccepted: () => void): Promise<Subscription[]> {
   const o = { queue: rpcQueue('publisher'), logger: ctx.logger };
-  const admin = adminRpc('publisher');
   const { bus } = ctx;
   return Promise.all([
     serveRpc(bus, publisherSharesCreate.subject, publisherSharesCreate.input, async (input) => {
@@ -32,11 +30,9 @@ export async function startResponders(ctx: PublisherContext, view: InlineProject
     serveRpc(bus, publisherSharesList.subject, publisherSharesList.input, (input) => listShares(ctx, input), o),
     serveRpc(bus, publisherCreatorInfo.subject, publisherCreatorInfo.input, (input) => getCreatorInfo(ctx, input), o),
     serveRpc(bus, publisherWebhook.subject, publisherWebhook.input, (input, rpc) => onWebhook(ctx, input, dedupeIdOf(rpc.headers)), o),
-    serveRpc(bus, admin.events.subject, admin.events.input, (input) => adminEvents(ctx, input), o),
-    serveRpc(bus, admin.audit.subject, admin.audit.input, (input) => adminAudit(ctx, input), o),
-    serveRpc(bus, admin.rebuild.subject, admin.rebuild.input, () => ({ started: adminRebuild(ctx, view).started }), o),
-    serveRpc(bus, admin.health.subject, admin.health.input, () => health(ctx, bus), o),
-  ] as Array<Promise<Subscription>>);
+    // Admin + health: the shared ops; the rebuild covers both inline projections (share view and work queue).
+    serveAdminRpcs({ bus, service: 'publisher', store: ctx.store, schema: ctx.schema, projections: ctx.store.inlineProjections, logger: ctx.logger }),
+  ] as Array<Promise<Subscription | Subscription[]>>).then((subs) => subs.flat());
 }
 
 /** The gateway's `webhook-dedupe-id` RPC header (header names compared case-insensitively). */
