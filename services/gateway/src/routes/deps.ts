@@ -18,6 +18,8 @@ export interface GatewayConfig {
   readyTimeoutMs?: number | undefined;
   /** SSE heartbeat comment period, ms. Default 15000. */
   sseHeartbeatMs?: number | undefined;
+  /** After the view turns final, how long to wait for the terminal event, ms. Default 3000. */
+  sseFinalGraceMs?: number | undefined;
 }
 
 /** Typed request/reply to a service; rethrows the service's AppError unchanged. */

@@ -58,6 +58,28 @@ describe('GET /shares/:id/events', () => {
     expect(frames[frames.length - 1]).toContain('"status":"published"');
   });
 
+  it('when the view turns final before the relay has published the last events, it still forwards them up to the terminal event', async () => {
+    const token = await h.token('alice');
+    const res = await h.app.request('/api/v1/tiktok/shares/s2/events', { headers: { authorization: `Bearer ${token}` } });
+    let step = 0;
+    const frames = await readFrames(res, async (f) => {
+      const last = f[f.length - 1]!;
+      if (step === 0 && last.startsWith('event: share')) {
+        step = 1;
+        // The read model is already final (it commits with the event); the bus lags behind.
+        h.state.shares.get('s2')!.status = 'published';
+        await h.bus.publish('tiktok.share.upload_initialized.v1', envelope('e1', 'UploadInitialized', 's2'), { msgId: 'e1' });
+      } else if (step === 1 && last.includes('"status":"published"')) {
+        step = 2;
+        await h.bus.publish('tiktok.share.chunk_uploaded.v1', envelope('e2', 'ChunkUploaded', 's2'), { msgId: 'e2' });
+        await h.bus.publish('tiktok.share.publish_completed.v1', envelope('e3', 'PublishCompleted', 's2'), { msgId: 'e3' });
+      }
+    });
+    const events = frames.filter((f) => !f.startsWith(':')).map((f) => /^event: (\S+)/m.exec(f)?.[1]);
+    expect(events).toEqual(['share', 'UploadInitialized', 'share', 'ChunkUploaded', 'PublishCompleted', 'share']);
+    expect(frames[frames.length - 1]).toContain('"status":"published"');
+  });
+
   it('a foreign share is a 404 problem, not a stream', async () => {
     const res = await h.app.request('/api/v1/tiktok/shares/s2/events', { headers: { authorization: `Bearer ${await h.token('bob')}` } });
     expect(res.status).toBe(404);

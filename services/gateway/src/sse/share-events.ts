@@ -4,6 +4,9 @@
  * and the stream starts with that view. Order of operations closes the classic gap:
  *   subscribe → re-read the view → send it → forward buffered and new events,
  * so an event published between the ownership check and the subscription is never missed.
+ * The read model commits with the event, but the outbox relay publishes it a moment later: when
+ * the view turns final mid-stream, keep forwarding until the terminal event itself arrives (or a
+ * short grace period passes), so the last ChunkUploaded / PublishCompleted are not cut off.
  */
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -17,6 +20,9 @@ import { AsyncQueue } from './async-queue.ts';
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['published', 'in_inbox', 'failed']);
 /** Progress-only events never change the final status; everything else re-reads the view. */
 const PROGRESS_ONLY: ReadonlySet<string> = new Set(['ChunkUploaded']);
+/** The events that end a share's story on the bus. */
+const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['PublishCompleted', 'PublishFailed']);
+const FINAL_GRACE_MS = 3000;
 
 const publicEventSchema = z.looseObject({
   id: z.string(), type: z.string(), occurredAt: z.string(),
@@ -38,15 +44,27 @@ export function streamShareEvents(c: Context, deps: RouteDeps, userId: string, i
     const subs = await subscribeShare(deps, initial.shareId, queue);
     const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n').catch(() => queue.close()), deps.config.sseHeartbeatMs ?? 15_000);
     stream.onAbort(() => queue.close());
+    let grace: ReturnType<typeof setTimeout> | undefined;
     try {
       const getView = () => deps.rpc(rpcSubjects.sharesGet, { userId, shareId: initial.shareId }, shareViewSchema);
+      // Already final when the stream opens: its events are history, end now.
       if (await sendView(stream, await getView())) return;
+      let final = false;
       for await (const event of queue) {
         await stream.writeSSE({ event: event.type, id: event.id, data: JSON.stringify(event) });
-        if (!PROGRESS_ONLY.has(event.type) && (await sendView(stream, await getView()))) return;
+        if (TERMINAL_EVENTS.has(event.type)) {
+          // The stream always ends with the authoritative view.
+          await sendView(stream, await getView());
+          return;
+        }
+        if (!final && !PROGRESS_ONLY.has(event.type) && (await sendView(stream, await getView()))) {
+          final = true;
+          grace = setTimeout(() => queue.close(), deps.config.sseFinalGraceMs ?? FINAL_GRACE_MS);
+        }
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(grace);
       queue.close();
       await Promise.all(subs.map((s) => s.stop()));
     }
