@@ -17,10 +17,11 @@ import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, startEmulator, type RunningE
 import { createAuthService } from './services/auth-service/src/app.ts';
 import { createGateway } from './services/gateway/src/app.ts';
 import { signDevToken } from './services/gateway/src/http/auth.ts';
-import { DEFAULT_PUBLISHER_CONFIG } from './services/publisher-service/src/application/context.ts';
+import { authConfigFrom } from './services/auth-service/src/config.ts';
 import { createPublisherService } from './services/publisher-service/src/app.ts';
-import { DEFAULT_POLICY } from './services/quota-service/src/domain/creator-quota.ts';
+import { publisherConfigFrom } from './services/publisher-service/src/config.ts';
 import { createQuotaService } from './services/quota-service/src/app.ts';
+import { quotaConfigFrom } from './services/quota-service/src/config.ts';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const DEMO_USER_ID = 'demo-user';
@@ -67,14 +68,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'embedded', level: config.logLevel });
   const { tiktok } = config;
   if (!tiktok.clientKey || !tiktok.clientSecret) throw new Error('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET are required with real TikTok');
-  // The auth service takes the raw comma list (it parses and rotates keys itself).
-  const encryptionKeys = process.env.TOKEN_ENCRYPTION_KEY || defaults.TOKEN_ENCRYPTION_KEY || '';
+  const { clientKey, clientSecret } = tiktok;
 
   let emulator: RunningEmulator | undefined;
   if (tiktok.useEmulator) {
     emulator = await startEmulator({
       port: tiktok.emulatorPort, hostname: '127.0.0.1',
-      clientKey: tiktok.clientKey, clientSecret: tiktok.clientSecret,
+      clientKey, clientSecret,
       redirectUris: [tiktok.redirectUri], webhookUrl: tiktok.webhookUrl,
       appAudited: tiktok.appAudited, dailyPostLimit: tiktok.dailyPostLimit,
       verifiedUrlPrefixes: tiktok.verifiedUrlPrefixes, processingDelayMs: 1500,
@@ -84,37 +84,23 @@ async function main(): Promise<void> {
 
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : join(dataDir, 'pglite') });
   const bus: Bus = config.natsServers.length > 0
-    ? await createNatsBus({ servers: config.natsServers, name: `embedded-${hostname()}`, logger })
+    ? await createNatsBus({ servers: config.natsServers, name: `embedded-${hostname()}`, logger, ...(process.env.NATS_PREFIX ? { prefix: process.env.NATS_PREFIX } : {}) })
     : createInProcessBus();
   for (const schema of ['auth', 'quota', 'publisher']) await ensureSchema(database.db, schema);
 
-  const auth = createAuthService({
-    db: database.db, schema: 'auth', bus, logger: createLogger({ service: 'auth', level: config.logLevel }),
-    config: {
-      clientKey: tiktok.clientKey, clientSecret: tiktok.clientSecret, redirectUri: tiktok.redirectUri,
-      authUrl: tiktok.authUrl, apiBaseUrl: tiktok.apiBaseUrl, scopes: tiktok.scopes, encryptionKeys,
-    },
-  });
-  const quota = createQuotaService({
-    db: database.db, schema: 'quota', bus, logger: createLogger({ service: 'quota', level: config.logLevel }),
-    config: { policy: { ...DEFAULT_POLICY, dailyPostLimit: tiktok.dailyPostLimit, appAudited: tiktok.appAudited } },
-  });
+  const serviceDeps = (service: string, schema: string) => ({ db: database.db, schema, bus, logger: createLogger({ service, level: config.logLevel }) });
+  const auth = createAuthService({ ...serviceDeps('auth', 'auth'), config: authConfigFrom(config) });
+  const quota = createQuotaService({ ...serviceDeps('quota', 'quota'), config: quotaConfigFrom(config) });
   const publisher = createPublisherService({
-    db: database.db, schema: 'publisher', bus, logger: createLogger({ service: 'publisher', level: config.logLevel }),
-    config: {
-      ...DEFAULT_PUBLISHER_CONFIG,
-      clientKey: tiktok.clientKey, clientSecret: tiktok.clientSecret, apiBaseUrl: tiktok.apiBaseUrl, authUrl: tiktok.authUrl,
-      mediaRoot: resolve(config.media.root ?? join(ROOT, 'media', 'samples')),
-      mediaUrlAllowlist: config.media.urlAllowlist, verifiedUrlPrefixes: tiktok.verifiedUrlPrefixes,
-      appAudited: tiktok.appAudited, workerId: `embedded-${process.pid}`,
-    },
+    ...serviceDeps('publisher', 'publisher'),
+    config: publisherConfigFrom(config, process.env, { workerId: `embedded-${process.pid}` }),
   });
   for (const service of [auth, quota, publisher]) await service.start();
 
   const { app } = createGateway({
     bus, logger: createLogger({ service: 'gateway', level: config.logLevel }),
     config: {
-      jwtSecret: config.jwt.secret, jwksUrl: config.jwt.jwksUrl, clientSecret: tiktok.clientSecret,
+      jwtSecret: config.jwt.secret, jwksUrl: config.jwt.jwksUrl, clientSecret,
       publicBaseUrl: config.publicBaseUrl, mediaRoot: config.media.root,
     },
   });

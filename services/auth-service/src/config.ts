@@ -1,3 +1,5 @@
+import type { AppConfig } from '@tiktok-share/platform/config.ts';
+
 /** The auth service's slice of configuration (DESIGN §4 variables). */
 export interface AuthServiceConfig {
   clientKey: string;
@@ -15,22 +17,21 @@ export interface AuthServiceConfig {
 
 export const DEFAULT_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'];
 
-/** Read the slice from environment variables; throws with the variable name, never its value. */
-export function authConfigFromEnv(env: Record<string, string | undefined>, defaults: Partial<AuthServiceConfig> = {}): AuthServiceConfig {
-  const need = (name: string, fallback: string | undefined): string => {
-    const v = env[name] ?? fallback;
-    if (!v) throw new Error(`${name} is required`);
-    return v;
-  };
-  const port = env['PORT'] ?? '8080';
-  const publicBase = env['PUBLIC_BASE_URL'] ?? `http://127.0.0.1:${port}`;
+/**
+ * The slice from the parsed platform configuration (DESIGN §4). `TOKEN_ENCRYPTION_KEY` arrives
+ * parsed and validated; the cipher takes the same comma list back.
+ */
+export function authConfigFrom(config: AppConfig): AuthServiceConfig {
+  const { tiktok } = config;
+  if (!tiktok.clientKey || !tiktok.clientSecret) throw new Error('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET are required');
+  if (config.tokenEncryptionKeys.length === 0) throw new Error('TOKEN_ENCRYPTION_KEY is required');
   return {
-    clientKey: need('TIKTOK_CLIENT_KEY', defaults.clientKey),
-    clientSecret: need('TIKTOK_CLIENT_SECRET', defaults.clientSecret),
-    redirectUri: env['TIKTOK_REDIRECT_URI'] ?? defaults.redirectUri ?? `${publicBase}/api/v1/tiktok/auth/callback`,
-    authUrl: env['TIKTOK_AUTH_URL'] ?? defaults.authUrl ?? 'https://www.tiktok.com/v2/auth/authorize/',
-    apiBaseUrl: env['TIKTOK_API_BASE_URL'] ?? defaults.apiBaseUrl ?? 'https://open.tiktokapis.com',
-    scopes: (env['TIKTOK_SCOPES'] ?? defaults.scopes?.join(',') ?? DEFAULT_SCOPES.join(',')).split(',').map((s) => s.trim()).filter(Boolean),
-    encryptionKeys: need('TOKEN_ENCRYPTION_KEY', defaults.encryptionKeys),
+    clientKey: tiktok.clientKey,
+    clientSecret: tiktok.clientSecret,
+    redirectUri: tiktok.redirectUri,
+    authUrl: tiktok.authUrl,
+    apiBaseUrl: tiktok.apiBaseUrl,
+    scopes: tiktok.scopes,
+    encryptionKeys: config.tokenEncryptionKeys.map((k) => Buffer.from(k).toString('base64url')).join(','),
   };
 }

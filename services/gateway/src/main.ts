@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'gateway', level: config.logLevel });
   if (config.natsServers.length === 0) throw new Error('NATS_URL is required to run the gateway alone (npm start runs everything in one process)');
   const devSecret = !config.jwt.secret && !config.jwt.jwksUrl ? randomBytes(32).toString('base64url') : undefined;
-  const bus = await createNatsBus({ servers: config.natsServers, name: 'gateway', logger });
+  const prefix = process.env['NATS_PREFIX'];
+  const bus = await createNatsBus({ servers: config.natsServers, name: 'gateway', logger, ...(prefix ? { prefix } : {}) });
   const { app } = createGateway({
     bus, logger,
     config: {

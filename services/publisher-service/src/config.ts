@@ -1,6 +1,7 @@
 /** The publisher's slice of configuration (DESIGN §4 variables plus tuning knobs). */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { AppConfig } from '@tiktok-share/platform/config.ts';
 import { DEFAULT_PUBLISHER_CONFIG, type PublisherConfig } from './application/context.ts';
 
 export interface PublisherServiceConfig extends PublisherConfig {
@@ -10,27 +11,27 @@ export interface PublisherServiceConfig extends PublisherConfig {
   authUrl: string;
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
 
-/** Reads the slice from the environment; throws with the variable name, never its value. */
-export function publisherConfigFromEnv(env: Record<string, string | undefined>, defaults: Partial<PublisherServiceConfig> = {}): PublisherServiceConfig {
-  const need = (name: string, fallback: string | undefined): string => {
-    const v = env[name] ?? fallback;
-    if (!v) throw new Error(`${name} is required`);
-    return v;
-  };
+/**
+ * The slice from the parsed platform configuration (DESIGN §4), plus tuning knobs that are not
+ * contract variables (PUBLISHER_WORKER_ID, PUBLISHER_LEASE_MS, PUBLISHER_STATUS_POLL_MS,
+ * PUBLISHER_CHUNK_SIZE) read from `env`.
+ */
+export function publisherConfigFrom(config: AppConfig, env: Record<string, string | undefined> = {}, defaults: Partial<PublisherConfig> = {}): PublisherServiceConfig {
+  const { tiktok } = config;
+  if (!tiktok.clientKey || !tiktok.clientSecret) throw new Error('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET are required');
   const base = { ...DEFAULT_PUBLISHER_CONFIG, ...defaults };
   return {
     ...base,
-    clientKey: need('TIKTOK_CLIENT_KEY', defaults.clientKey),
-    clientSecret: need('TIKTOK_CLIENT_SECRET', defaults.clientSecret),
-    apiBaseUrl: env['TIKTOK_API_BASE_URL'] ?? defaults.apiBaseUrl ?? 'https://open.tiktokapis.com',
-    authUrl: env['TIKTOK_AUTH_URL'] ?? defaults.authUrl ?? 'https://www.tiktok.com/v2/auth/authorize/',
-    mediaRoot: resolve(env['MEDIA_ROOT'] ?? defaults.mediaRoot ?? 'media/samples'),
-    mediaUrlAllowlist: env['MEDIA_URL_ALLOWLIST'] !== undefined ? list(env['MEDIA_URL_ALLOWLIST']) : base.mediaUrlAllowlist,
-    verifiedUrlPrefixes: env['TIKTOK_VERIFIED_URL_PREFIXES'] !== undefined ? list(env['TIKTOK_VERIFIED_URL_PREFIXES']) : base.verifiedUrlPrefixes,
-    appAudited: env['TIKTOK_APP_AUDITED'] !== undefined ? env['TIKTOK_APP_AUDITED'] === 'true' : base.appAudited,
+    clientKey: tiktok.clientKey,
+    clientSecret: tiktok.clientSecret,
+    apiBaseUrl: tiktok.apiBaseUrl,
+    authUrl: tiktok.authUrl,
+    mediaRoot: resolve(config.media.root ?? defaults.mediaRoot ?? 'media/samples'),
+    mediaUrlAllowlist: config.media.urlAllowlist,
+    verifiedUrlPrefixes: tiktok.verifiedUrlPrefixes,
+    appAudited: tiktok.appAudited,
     workerId: env['PUBLISHER_WORKER_ID'] ?? defaults.workerId ?? `${hostname()}-${process.pid}`,
     leaseMs: int(env['PUBLISHER_LEASE_MS'], base.leaseMs),
     statusPollMs: int(env['PUBLISHER_STATUS_POLL_MS'], base.statusPollMs),
