@@ -81,9 +81,12 @@ async function appendIn(
 ): Promise<AppendResult> {
   if (events.length === 0) return { nextVersion: await checkOnly(db, schema, streamId, expected), events: [] };
   const docs = events.map(toDoc);
+  const statement = docs.length === 1 && docs[0] && expected !== 'any'
+    ? insertOneStatement(schema, streamId, docs[0], expected === 'no_stream' ? 0 : expected)
+    : insertStatement(schema, streamId, docs, expected);
   let rows: InsertedRow[];
   try {
-    rows = (await insertStatement(schema, streamId, docs, expected).execute(db)).rows;
+    rows = (await statement.execute(db)).rows;
   } catch (err) {
     if (isStreamVersionViolation(err)) throw new ConcurrencyError(streamId, expected, await safeVersion(db, schema, streamId), { cause: err });
     throw err;
@@ -122,6 +125,27 @@ function insertStatement(schema: string, streamId: string, events: readonly Even
       returning position::text as position, transaction_id::text as transaction_id, stream_version
     )
     select * from ins order by stream_version`;
+}
+
+/**
+ * The common case, one event with a known expected version, as a plain single-row INSERT (no
+ * jsonb array to build and unpack, no max() over the stream): the new version is expected + 1,
+ * and the row goes in only if version `expected` exists (nothing to check for a new stream) and
+ * version expected + 1 does not. The latter is `on conflict ... do nothing`, so a mismatch returns
+ * zero rows like the general statement instead of raising 23505 into a caller's transaction; a
+ * concurrent writer of the same version makes this one wait for its commit, then do nothing.
+ * Safe for ONE row only: with several, do-nothing could skip some rows and keep others.
+ */
+function insertOneStatement(schema: string, streamId: string, doc: EventDoc, expected: number): RawBuilder<InsertedRow> {
+  const t = sql`${sql.id(schema)}.es_events`;
+  const guard = expected === 0 ? sql`` : sql`where exists (select 1 from ${t} where stream_id = ${streamId} and stream_version = ${expected}::int)`;
+  return sql<InsertedRow>`
+    insert into ${t} (event_id, stream_id, stream_version, type, version, data, metadata, occurred_at, public)
+    select ${doc.id}::uuid, ${streamId}::text, ${expected + 1}::int, ${doc.type}::text, ${doc.version}::int,
+           ${JSON.stringify(doc.data)}::jsonb, ${JSON.stringify(doc.metadata)}::jsonb, ${doc.occurredAt}::timestamptz, ${doc.public}::boolean
+    ${guard}
+    on conflict on constraint ${sql.id(STREAM_VERSION_CONSTRAINT)} do nothing
+    returning position::text as position, transaction_id::text as transaction_id, stream_version`;
 }
 
 function toDoc(e: NewEvent): EventDoc {

@@ -65,6 +65,24 @@ describe('append / readStream / aggregate', () => {
     expect((await statsRows(t.db, schema)).find((r) => r.stream_id === 'race-1')).toMatchObject({ events: 1, last_version: 1 });
   });
 
+  it('single-event appends: never leave a gap, and a mismatch keeps the caller transaction usable', async () => {
+    const plain = createEventStore({ db: t.db, schema }); // no inline projection: no own transaction
+    await plain.append('one-1', [{ type: 'Other', data: null }], { expectedVersion: 'no_stream' });
+    // Expected 5 on a stream at 1 must not write version 6.
+    await expect(plain.append('one-1', [{ type: 'Other', data: {} }], { expectedVersion: 5 })).rejects.toMatchObject({ actual: 1, expected: 5 });
+    expect((await plain.readStream('one-1')).map((e) => [e.streamVersion, e.data])).toEqual([[1, null]]);
+    await t.db.transaction().execute(async (trx) => {
+      const err = await plain.append('one-1', [{ type: 'Other', data: {} }], { expectedVersion: 'no_stream', trx }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'concurrency_conflict', actual: 1 });
+      const r = await plain.append('one-1', [{ type: 'Other', data: { n: 2 }, metadata: { correlationId: 'c' } }], { expectedVersion: 1, trx });
+      expect(r.events[0]).toMatchObject({ streamVersion: 2, data: { n: 2 }, metadata: { correlationId: 'c' } });
+    });
+    expect((await plain.readStream('one-1')).map((e) => e.streamVersion)).toEqual([1, 2]);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => plain.append('one-1', [{ type: 'Other', data: {} }], { expectedVersion: 2 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await plain.readStream('one-1')).map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+  });
+
   it('folds a stream with aggregate', async () => {
     await store.append('acc-3', [deposit(10), { type: 'Withdrawn', data: { amount: 4 } }], { expectedVersion: 'no_stream' });
     const agg = await store.aggregate('acc-3', (s: number, e) => s + (e.type === 'Withdrawn' ? -1 : 1) * (e.data as { amount: number }).amount, 0);
