@@ -29,6 +29,8 @@ export interface StepGuard {
 const UPLOAD_URL_TTL_MS = 55 * 60_000;
 
 export async function runShare(ctx: PublisherContext, shareId: string, guard: StepGuard): Promise<ShareState> {
+  // An upload this run did not start itself may have had a chunk in flight when a worker died.
+  let resumedUpload = true;
   for (;;) {
     const { state } = await loadShare(ctx, shareId);
     if (state.status === 'none' || isTerminal(state)) return state;
@@ -36,9 +38,10 @@ export async function runShare(ctx: PublisherContext, shareId: string, guard: St
     switch (state.status) {
       case 'requested':
         await initStep(ctx, shareId, state);
+        resumedUpload = false;
         break;
       case 'uploading':
-        await uploadChunks(ctx, shareId, state, guard);
+        await uploadChunks(ctx, shareId, state, guard, { resumed: resumedUpload });
         break;
       case 'processing':
         await followStatus(ctx, shareId, state, guard);

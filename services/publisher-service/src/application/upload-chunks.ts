@@ -40,7 +40,7 @@ function chunksOf(s: Uploading): ChunkRange[] {
   return chunks;
 }
 
-export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Uploading, guard: StepGuard): Promise<void> {
+export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Uploading, guard: StepGuard, opts: { resumed: boolean }): Promise<void> {
   const { uploadUrl, uploadUrlExpiresAt, publishId } = s.upload;
   if (!uploadUrl || (uploadUrlExpiresAt && Date.parse(uploadUrlExpiresAt) <= ctx.now().getTime())) {
     await onExpired(ctx, shareId, s);
@@ -50,6 +50,12 @@ export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Up
   const chunks = chunksOf(s);
   const contentType = CONTENT_TYPE[s.request.video.container ?? 'mp4'];
   let next = s.nextChunk;
+  if (opts.resumed) {
+    // A worker that died mid-PUT may have delivered a chunk it never recorded: ask TikTok how many
+    // bytes it has instead of provoking a 416 with a stale Content-Range.
+    const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
+    next = await recordReceived(ctx, shareId, publishId, chunks, next, status.uploadedBytes ?? 0);
+  }
   while (next < chunks.length) {
     if (!(await guard.stillOwner())) return;
     const chunk = chunks[next]!;
@@ -60,13 +66,18 @@ export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Up
       return;
     }
     // TikTok's count of received bytes decides how far we are (a 416 resync may skip ahead).
-    let last = next;
-    while (last + 1 < chunks.length && chunks[last + 1]!.end + 1 <= outcome.uploadedBytes) last++;
-    for (let i = next; i <= last; i++) {
-      await executeOnShare(ctx, shareId, { type: 'RecordChunk', publishId, chunkIndex: i, uploadedBytes: chunks[i]!.end + 1 });
-    }
-    next = last + 1;
+    next = await recordReceived(ctx, shareId, publishId, chunks, next, outcome.uploadedBytes);
   }
+}
+
+/** Records every chunk from `next` that TikTok holds completely; returns the first chunk it lacks. */
+async function recordReceived(ctx: PublisherContext, shareId: string, publishId: string, chunks: ChunkRange[], next: number, uploadedBytes: number): Promise<number> {
+  let i = next;
+  while (i < chunks.length && chunks[i]!.end + 1 <= uploadedBytes) {
+    await executeOnShare(ctx, shareId, { type: 'RecordChunk', publishId, chunkIndex: i, uploadedBytes: chunks[i]!.end + 1 });
+    i++;
+  }
+  return i;
 }
 
 export type PutOutcome = { kind: 'ok'; uploadedBytes: number } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
