@@ -15,7 +15,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const servers = (process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean);
-  const bus = await createNatsBus({ servers, name: 'replay-cli' });
+  const prefix = process.env['NATS_PREFIX'];
+  const bus = await createNatsBus({ servers, name: 'replay-cli', ...(prefix ? { prefix } : {}) });
   try {
     return await replay(service.data, {
       bus, write: (s) => process.stdout.write(s), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
