@@ -58,7 +58,7 @@ export async function readAllUnfenced(trx: AnyTrx, schema: string, after: Checkp
 
 /** Events of one stream from `fromVersion` (inclusive, default 1), in version order. */
 export async function readStreamEvents(db: AnyDb | AnyTrx, schema: string, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-  const inner = sql`select * from ${sql.id(schema)}.es_events where stream_id = ${streamId} and stream_version >= ${fromVersion}`;
+  const inner = sql`select * from ${sql.id(schema)}.es_events where stream_id = ${streamId} and stream_version >= ${fromVersion} order by stream_version`;
   return fetchEvents(db, inner, 'stream');
 }
 

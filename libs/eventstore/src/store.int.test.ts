@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '@tiktok-share/platform/testing.ts';
 import { createEventStore } from './store.ts';
+import { fetchEvents } from './rows.ts';
 import { ConcurrencyError, START, type EventStore } from './types.ts';
 import { eventually } from './fixtures/eventually.ts';
 import { migrateStats, statsProjection, statsRows } from './fixtures/stats.projection.ts';
@@ -81,6 +82,14 @@ describe('append / readStream / aggregate', () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => plain.append('one-1', [{ type: 'Other', data: {} }], { expectedVersion: 2 })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await plain.readStream('one-1')).map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+  });
+
+  it('bulk reads come back in the asked order even when the inner query does not keep it', async () => {
+    const appended = (await store.append('order-1', [deposit(1), deposit(2), deposit(3)], { expectedVersion: 'no_stream' })).events;
+    const reversed = sql`select * from ${sql.id(schema)}.es_events where stream_id = 'order-1' order by position desc`;
+    expect((await fetchEvents(t.db, reversed, 'stream')).map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+    expect((await fetchEvents(t.db, reversed, 'global')).map((e) => e.position)).toEqual(appended.map((e) => e.position));
+    expect(await fetchEvents(t.db, reversed, 'stream')).toEqual(appended);
   });
 
   it('folds a stream with aggregate', async () => {
