@@ -4,7 +4,7 @@ import { BRANDED_URL, MUSIC_URL, PRIVACY_LABELS, decide, problemText, shareBody 
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  token: null, accountId: null, creator: null, video: null, busy: false,
+  token: null, accountId: null, creator: null, video: null, busy: false, shared: false, idempotencyKey: null,
 };
 
 function takeToken() {
@@ -82,6 +82,9 @@ async function pickVideo(m) {
 async function openComposer(accountId) {
   state.accountId = accountId;
   state.creator = null;
+  // One key per composition: a retried or double-clicked Post is the same share, never a second post.
+  state.idempotencyKey = crypto.randomUUID();
+  state.shared = false;
   $('composer').hidden = false;
   $('privacy').replaceChildren();
   render();
@@ -111,8 +114,17 @@ async function openComposer(accountId) {
     $(`label-${key}`).classList.toggle('greyed', disabled);
   }
   $('interactions-note').hidden = !(creator.commentDisabled || creator.duetDisabled || creator.stitchDisabled);
-  if (quota) $('quota').textContent = `Direct posts left today for this creator: ${quota.daily.remaining} of ${quota.daily.limit}. Drafts waiting in the TikTok inbox: ${quota.drafts.pending} of ${quota.drafts.limit}.`;
+  if (quota) showQuota(quota);
   render();
+}
+
+function showQuota(quota) {
+  $('quota').textContent = `Direct posts left today for this creator: ${quota.daily.remaining} of ${quota.daily.limit}. Drafts waiting in the TikTok inbox: ${quota.drafts.pending} of ${quota.drafts.limit}.`;
+}
+
+async function refreshQuota(accountId) {
+  const quota = await api(`/tiktok/quota?accountId=${encodeURIComponent(accountId)}`).catch(() => null);
+  if (quota && state.accountId === accountId) showQuota(quota);
 }
 
 function inputs() {
@@ -126,6 +138,7 @@ function inputs() {
     yourBrand: $('your-brand').checked,
     branded: $('branded-content').checked,
     busy: state.busy,
+    shared: state.shared,
   };
 }
 
@@ -178,10 +191,12 @@ async function publish() {
   render();
   try {
     const share = await api('/tiktok/shares', {
-      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify(body),
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': state.idempotencyKey }, body: JSON.stringify(body),
     });
+    state.shared = true;
     $('progress-section').hidden = false;
     await follow(share.shareId);
+    await refreshQuota(state.accountId);
   } catch (err) {
     $('composer-error').textContent = problemText(err.problem || {});
     $('composer-error').hidden = false;

@@ -16,8 +16,10 @@ export const BRANDED_URL = 'https://www.tiktok.com/legal/page/global/bc-policy/e
 /**
  * @param {{ creator: { canPost: boolean, maxVideoPostDurationSec: number } | null,
  *   videoDurationSec: number | null, mode: 'direct' | 'draft', title: string, privacy: string,
- *   commercial: boolean, yourBrand: boolean, branded: boolean, busy: boolean }} s
+ *   commercial: boolean, yourBrand: boolean, branded: boolean, busy: boolean, shared?: boolean }} s
  */
+export const HINT_ALREADY_SHARED = 'Already shared. Open the composer again to share another video.';
+
 export function decide(s) {
   const direct = s.mode === 'direct';
   const reasons = [];
@@ -32,6 +34,8 @@ export function decide(s) {
     if (s.branded && s.privacy === 'SELF_ONLY') reasons.push(HINT_BRANDED_PRIVATE);
   }
   if (s.busy) reasons.push('Publishing…');
+  // One composition, one post: sharing again takes a fresh composer (and a fresh Idempotency-Key).
+  if (s.shared) reasons.push(HINT_ALREADY_SHARED);
   const brandedChosen = direct && s.commercial && s.branded;
   return {
     publishEnabled: reasons.length === 0,

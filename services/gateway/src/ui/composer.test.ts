@@ -17,6 +17,12 @@ describe('composer rules (Content Sharing Guidelines)', () => {
     expect(decide({ ...base, privacy: 'PUBLIC_TO_EVERYONE' }).publishEnabled).toBe(true);
   });
 
+  it('one composition posts once: after a share is accepted publish stays disabled, saying why', () => {
+    const d = decide({ ...base, privacy: 'PUBLIC_TO_EVERYONE', shared: true });
+    expect(d.publishEnabled).toBe(false);
+    expect(d.publishHint).toBe(composer.HINT_ALREADY_SHARED);
+  });
+
   it('drafts need no privacy', () => {
     expect(decide({ ...base, mode: 'draft' }).publishEnabled).toBe(true);
   });
