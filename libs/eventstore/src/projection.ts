@@ -76,6 +76,13 @@ export async function rebuildProjection(
   const events = await store.transaction(async (trx) => {
     if (inline) await sql`lock table ${sql.id(store.schema)}.es_events in share mode`.execute(trx);
     else await batchLock(trx, store.schema, projectionCheckpoint(projection.name));
+    // Fresh planner statistics first: right after a bulk load (restore, import, a seeded bench)
+    // es_events has none, and the planner then answers each keyset page with a bitmap scan of
+    // EVERY remaining row plus a top-N sort instead of an ordered index scan that stops at the
+    // limit, making the replay quadratic. ANALYZE samples a bounded number of rows, so this costs
+    // the same on a million events; only the columns the keyset reads filter and order on (the
+    // jsonb payloads are the expensive ones to analyse). It runs in the rebuild transaction.
+    await sql`analyze ${sql.id(store.schema)}.es_events (transaction_id, position, type)`.execute(trx);
     await projection.truncate(trx);
     const read = inline
       ? (after: Checkpoint) => readAllUnfenced(trx, store.schema, after, batchSize, projection.handles)
