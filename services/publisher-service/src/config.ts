@@ -16,7 +16,7 @@ const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number
 /**
  * The slice from the parsed platform configuration (DESIGN §4), plus tuning knobs that are not
  * contract variables (PUBLISHER_WORKER_ID, PUBLISHER_LEASE_MS, PUBLISHER_STATUS_POLL_MS,
- * PUBLISHER_CHUNK_SIZE) read from `env`.
+ * PUBLISHER_CHUNK_SIZE, PUBLISHER_WORKER_SLOTS) read from `env`.
  */
 export function publisherConfigFrom(config: AppConfig, env: Record<string, string | undefined> = {}, defaults: Partial<PublisherConfig> = {}): PublisherServiceConfig {
   const { tiktok } = config;
@@ -36,5 +36,6 @@ export function publisherConfigFrom(config: AppConfig, env: Record<string, strin
     leaseMs: int(env['PUBLISHER_LEASE_MS'], base.leaseMs),
     statusPollMs: int(env['PUBLISHER_STATUS_POLL_MS'], base.statusPollMs),
     chunkSize: int(env['PUBLISHER_CHUNK_SIZE'], base.chunkSize),
+    workerSlots: int(env['PUBLISHER_WORKER_SLOTS'], base.workerSlots),
   };
 }

@@ -27,6 +27,8 @@ export interface PublisherConfig {
   leaseMs: number;
   /** Idle poll of the work table. */
   workPollMs: number;
+  /** Shares one instance works on at once (one per slot, never one share on two slots). */
+  workerSlots: number;
   chunkRetries: number;
   retryBaseMs: number;
   statusPollMs: number;
@@ -42,6 +44,7 @@ export const DEFAULT_PUBLISHER_CONFIG: Omit<PublisherConfig, 'mediaRoot' | 'work
   chunkSize: 10_000_000,
   leaseMs: 30_000,
   workPollMs: 500,
+  workerSlots: 8,
   chunkRetries: 5,
   retryBaseMs: 200,
   statusPollMs: 1_000,

@@ -10,26 +10,34 @@ import type { ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import { failureOfReason } from './failures.ts';
 import type { StepGuard } from './run-share.ts';
-import { executeOnShare, loadShare } from './share-writer.ts';
+import { executeOnShare, loadShare, type LoadedShare } from './share-writer.ts';
 import { callTikTok } from './tiktok-call.ts';
 
 type Processing = Extract<ShareState, { status: 'processing' }>;
 
-export async function followStatus(ctx: PublisherContext, shareId: string, s: Processing, guard: StepGuard): Promise<void> {
+/**
+ * `known`: the share as the caller just read or wrote it (the first poll needs no re-read; later
+ * polls re-read, a webhook may have finished it). Returns the share after the append that ended
+ * the step, or null when it appended nothing.
+ */
+export async function followStatus(ctx: PublisherContext, shareId: string, s: Processing, guard: StepGuard, known?: LoadedShare): Promise<LoadedShare | null> {
   const deadline = ctx.now().getTime() + ctx.config.statusDeadlineMs;
   let delay = ctx.config.statusPollMs;
   const { publishId } = s.upload;
+  let fresh: LoadedShare | undefined = known;
   for (;;) {
-    const current = (await loadShare(ctx, shareId)).state;
-    if (current.status !== 'processing' || current.upload.publishId !== publishId) return;
-    if (!(await guard.stillOwner())) return;
+    const loaded = fresh ?? (await loadShare(ctx, shareId));
+    fresh = undefined;
+    const current = loaded.state;
+    if (current.status !== 'processing' || current.upload.publishId !== publishId) return null;
+    if (!(await guard.stillOwner())) return null;
     const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
-    if (await applyStatus(ctx, shareId, current, status)) return;
+    const applied = await applyStatus(ctx, shareId, current, status, loaded);
+    if (applied) return applied;
     if (ctx.now().getTime() >= deadline) {
-      await executeOnShare(ctx, shareId, {
+      return executeOnShare(ctx, shareId, {
         type: 'FailPublish', publishId, code: 'status_timeout', message: 'TikTok did not finish processing in time', retryable: true, stage: 'processing',
-      });
-      return;
+      }, undefined, loaded);
     }
     await ctx.sleep(delay);
     delay = Math.min(ctx.config.statusPollMaxMs, Math.ceil(delay * 1.5));
@@ -73,11 +81,10 @@ export async function reportExhaustion(ctx: PublisherContext, s: Processing, d: 
   if (d.reportExhausted && s.request.openId) await ctx.ports.exhausted(s.request.openId, 'spam_risk_too_many_posts').catch(() => undefined);
 }
 
-/** Applies a TikTok status from a poll. True when the share left `processing`. */
-export async function applyStatus(ctx: PublisherContext, shareId: string, s: Processing, status: Pick<StatusResult, 'status' | 'failReason' | 'postIds'>): Promise<boolean> {
+/** Applies a TikTok status from a poll: the share after it left `processing`, null while TikTok still works. */
+export async function applyStatus(ctx: PublisherContext, shareId: string, s: Processing, status: Pick<StatusResult, 'status' | 'failReason' | 'postIds'>, known?: LoadedShare): Promise<LoadedShare | null> {
   const d = decideOnStatus(ctx, s, status);
-  if (!d) return false;
+  if (!d) return null;
   await reportExhaustion(ctx, s, d);
-  await executeOnShare(ctx, shareId, d.command);
-  return true;
+  return executeOnShare(ctx, shareId, d.command, undefined, known);
 }

@@ -16,7 +16,7 @@ import { isTerminal, type ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import { failureOf } from './failures.ts';
 import { followStatus } from './follow-status.ts';
-import { executeOnShare, loadShare } from './share-writer.ts';
+import { executeOnShare, loadShare, type LoadedShare } from './share-writer.ts';
 import { callTikTok } from './tiktok-call.ts';
 import { uploadChunks } from './upload-chunks.ts';
 
@@ -31,20 +31,24 @@ const UPLOAD_URL_TTL_MS = 55 * 60_000;
 export async function runShare(ctx: PublisherContext, shareId: string, guard: StepGuard): Promise<ShareState> {
   // An upload this run did not start itself may have had a chunk in flight when a worker died.
   let resumedUpload = true;
+  // The state after this run's own last append (null: read the stream). Steps decide on it without
+  // re-reading; their appends carry its version, so a concurrent writer is noticed (share-writer.ts).
+  let known: LoadedShare | null = null;
   for (;;) {
-    const { state } = await loadShare(ctx, shareId);
+    const loaded: LoadedShare = known ?? (await loadShare(ctx, shareId));
+    const { state } = loaded;
     if (state.status === 'none' || isTerminal(state)) return state;
     if (!(await guard.stillOwner())) return state;
     switch (state.status) {
       case 'requested':
-        await initStep(ctx, shareId, state);
+        known = await initStep(ctx, shareId, state, loaded);
         resumedUpload = false;
         break;
       case 'uploading':
-        await uploadChunks(ctx, shareId, state, guard, { resumed: resumedUpload });
+        known = await uploadChunks(ctx, shareId, state, guard, { resumed: resumedUpload, known: loaded });
         break;
       case 'processing':
-        await followStatus(ctx, shareId, state, guard);
+        known = await followStatus(ctx, shareId, state, guard, loaded);
         break;
       default:
         return state;
@@ -70,7 +74,7 @@ function postInfoOf(s: Requested): PostInfo {
   return info;
 }
 
-async function initStep(ctx: PublisherContext, shareId: string, s: Requested): Promise<void> {
+async function initStep(ctx: PublisherContext, shareId: string, s: Requested, known: LoadedShare): Promise<LoadedShare> {
   const { request } = s;
   const size = request.video.size ?? 0;
   const src = request.video.source;
@@ -85,19 +89,18 @@ async function initStep(ctx: PublisherContext, shareId: string, s: Requested): P
     result = await callTikTok(ctx, request.accountId, { endpoint: direct ? 'video_init' : 'inbox_init' }, (t) =>
       direct ? ctx.tiktok.initDirectPost(t.accessToken, { postInfo: postInfoOf(s), source }) : ctx.tiktok.initInbox(t.accessToken, { source }));
   } catch (err) {
-    await failInit(ctx, shareId, s, err);
-    return;
+    return failInit(ctx, shareId, s, err, known);
   }
   // Persisted BEFORE any byte moves: from here on the share is only ever reconciled.
-  await executeOnShare(ctx, shareId, {
+  return executeOnShare(ctx, shareId, {
     type: 'InitializeUpload', publishId: result.publishId, source: source.source, videoSize: size,
     chunkSize: plan ? plan.chunkSize : size, totalChunks: plan ? plan.totalChunks : 1,
     uploadUrl: result.uploadUrl ?? null,
     uploadUrlExpiresAt: result.uploadUrl ? new Date(ctx.now().getTime() + UPLOAD_URL_TTL_MS).toISOString() : null,
-  });
+  }, undefined, known);
 }
 
-async function failInit(ctx: PublisherContext, shareId: string, s: Requested, err: unknown): Promise<void> {
+async function failInit(ctx: PublisherContext, shareId: string, s: Requested, err: unknown, known: LoadedShare): Promise<LoadedShare> {
   // Our own services unavailable: nothing happened at TikTok, let the worker try again later.
   if (isAppError(err) && err.status >= 500) throw err;
   const failure = failureOf(err);
@@ -112,5 +115,5 @@ async function failInit(ctx: PublisherContext, shareId: string, s: Requested, er
     failure.retryable = false;
   }
   ctx.logger.warn({ shareId, code: failure.code }, 'init failed');
-  await executeOnShare(ctx, shareId, { type: 'FailPublish', publishId: null, ...failure, stage: 'init' });
+  return executeOnShare(ctx, shareId, { type: 'FailPublish', publishId: null, ...failure, stage: 'init' }, undefined, known);
 }

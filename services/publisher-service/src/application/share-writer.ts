@@ -2,7 +2,7 @@
  * Load → decide → append with the expected version. A worker that lost its lease (or any stale
  * actor) gets a ConcurrencyError instead of writing over a newer decision.
  */
-import type { AnyTrx, NewEvent, StoredEvent } from '@tiktok-share/eventstore/types.ts';
+import { ConcurrencyError, type AnyTrx, type NewEvent, type StoredEvent } from '@tiktok-share/eventstore/types.ts';
 import { decideShare, type ShareCommand } from '../domain/share.decide.ts';
 import { evolveShare, initialShareState, PUBLIC_SHARE_EVENTS, streamIdOf, type ShareEvent, type ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
@@ -25,9 +25,24 @@ export function toNewEvents(shareId: string, events: ShareEvent[]): NewEvent[] {
 /**
  * Decides `command` on the share's current state and appends the result (nothing when the decider
  * answers with no events). Returns the state after the command.
+ *
+ * `known`: the state this caller got from its own previous command (the saga worker carries it from
+ * step to step instead of re-reading the stream). It is only a guess: the append still carries its
+ * version, so if anyone else (a webhook) appended meanwhile the append conflicts, and the command is
+ * decided again on the stream as it really is.
  */
-export async function executeOnShare(ctx: Pick<PublisherContext, 'store'>, shareId: string, command: ShareCommand, trx?: AnyTrx): Promise<LoadedShare> {
-  const loaded = await loadShare(ctx, shareId, trx);
+export async function executeOnShare(ctx: Pick<PublisherContext, 'store'>, shareId: string, command: ShareCommand, trx?: AnyTrx, known?: LoadedShare): Promise<LoadedShare> {
+  if (known && !trx) {
+    try {
+      return await decideAndAppend(ctx, shareId, command, known);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+  return decideAndAppend(ctx, shareId, command, await loadShare(ctx, shareId, trx), trx);
+}
+
+async function decideAndAppend(ctx: Pick<PublisherContext, 'store'>, shareId: string, command: ShareCommand, loaded: LoadedShare, trx?: AnyTrx): Promise<LoadedShare> {
   const events = decideShare(command, loaded.state);
   if (events.length === 0) return loaded;
   const result = await ctx.store.append(streamIdOf(shareId), toNewEvents(shareId, events), {

@@ -15,7 +15,7 @@ import type { ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import { failureOf } from './failures.ts';
 import type { StepGuard } from './run-share.ts';
-import { executeOnShare } from './share-writer.ts';
+import { executeOnShare, type LoadedShare } from './share-writer.ts';
 import { callTikTok } from './tiktok-call.ts';
 
 type Uploading = Extract<ShareState, { status: 'uploading' }>;
@@ -40,44 +40,56 @@ function chunksOf(s: Uploading): ChunkRange[] {
   return chunks;
 }
 
-export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Uploading, guard: StepGuard, opts: { resumed: boolean }): Promise<void> {
+/**
+ * `opts.known`: the share as the caller last saw it (version included), carried from append to
+ * append. Returns the share after this step's last append, or null when it appended nothing.
+ */
+export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Uploading, guard: StepGuard, opts: { resumed: boolean; known?: LoadedShare }): Promise<LoadedShare | null> {
   const { uploadUrl, uploadUrlExpiresAt, publishId } = s.upload;
   if (!uploadUrl || (uploadUrlExpiresAt && Date.parse(uploadUrlExpiresAt) <= ctx.now().getTime())) {
-    await onExpired(ctx, shareId, s);
-    return;
+    return onExpired(ctx, shareId, s, opts.known);
   }
   const source = await sourceOf(ctx, s);
   const chunks = chunksOf(s);
   const contentType = CONTENT_TYPE[s.request.video.container ?? 'mp4'];
-  let next = s.nextChunk;
+  const progress: Progress = { next: s.nextChunk, known: opts.known, appended: null };
   if (opts.resumed) {
     // A worker that died mid-PUT may have delivered a chunk it never recorded: ask TikTok how many
     // bytes it has instead of provoking a 416 with a stale Content-Range.
     const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
-    next = await recordReceived(ctx, shareId, publishId, chunks, next, status.uploadedBytes ?? 0);
+    await recordReceived(ctx, shareId, publishId, chunks, progress, status.uploadedBytes ?? 0);
   }
-  while (next < chunks.length) {
-    if (!(await guard.stillOwner())) return;
-    const chunk = chunks[next]!;
+  while (progress.next < chunks.length) {
+    if (!(await guard.stillOwner())) return progress.appended;
+    const chunk = chunks[progress.next]!;
     const outcome = await putWithRetry(ctx, uploadUrl, chunk, s.upload.videoSize, source, contentType);
-    if (outcome.kind === 'expired') return onExpired(ctx, shareId, s);
+    if (outcome.kind === 'expired') return onExpired(ctx, shareId, s, progress.known);
     if (outcome.kind === 'failed') {
-      await executeOnShare(ctx, shareId, { type: 'FailPublish', publishId, ...failureOf(outcome.error), stage: 'upload' });
-      return;
+      return executeOnShare(ctx, shareId, { type: 'FailPublish', publishId, ...failureOf(outcome.error), stage: 'upload' }, undefined, progress.known);
     }
     // TikTok's count of received bytes decides how far we are (a 416 resync may skip ahead).
-    next = await recordReceived(ctx, shareId, publishId, chunks, next, outcome.uploadedBytes);
+    await recordReceived(ctx, shareId, publishId, chunks, progress, outcome.uploadedBytes);
   }
+  return progress.appended;
 }
 
-/** Records every chunk from `next` that TikTok holds completely; returns the first chunk it lacks. */
-async function recordReceived(ctx: PublisherContext, shareId: string, publishId: string, chunks: ChunkRange[], next: number, uploadedBytes: number): Promise<number> {
-  let i = next;
-  while (i < chunks.length && chunks[i]!.end + 1 <= uploadedBytes) {
-    await executeOnShare(ctx, shareId, { type: 'RecordChunk', publishId, chunkIndex: i, uploadedBytes: chunks[i]!.end + 1 });
-    i++;
+interface Progress {
+  /** First chunk TikTok is not known to hold. */
+  next: number;
+  /** The share as last seen (for the next append's expected version). */
+  known: LoadedShare | undefined;
+  /** The share after this step's last append. */
+  appended: LoadedShare | null;
+}
+
+/** Records every chunk from `p.next` that TikTok holds completely; advances `p`. */
+async function recordReceived(ctx: PublisherContext, shareId: string, publishId: string, chunks: ChunkRange[], p: Progress, uploadedBytes: number): Promise<void> {
+  while (p.next < chunks.length && chunks[p.next]!.end + 1 <= uploadedBytes) {
+    const after = await executeOnShare(ctx, shareId, { type: 'RecordChunk', publishId, chunkIndex: p.next, uploadedBytes: chunks[p.next]!.end + 1 }, undefined, p.known);
+    p.known = after;
+    p.appended = after;
+    p.next++;
   }
-  return i;
 }
 
 export type PutOutcome = { kind: 'ok'; uploadedBytes: number } | { kind: 'expired' } | { kind: 'failed'; error: unknown };
@@ -111,15 +123,14 @@ export async function putWithRetry(ctx: Pick<PublisherContext, 'tiktok' | 'confi
 }
 
 /** The upload URL is dead. Re-init only with TikTok's word that it lacks bytes; else fail for a human to check. */
-async function onExpired(ctx: PublisherContext, shareId: string, s: Uploading): Promise<void> {
+async function onExpired(ctx: PublisherContext, shareId: string, s: Uploading, known: LoadedShare | undefined): Promise<LoadedShare> {
   const { publishId, videoSize } = s.upload;
   const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
   const have = status.uploadedBytes ?? 0;
   if (status.status === 'PROCESSING_UPLOAD' && have < videoSize && s.inits < 3) {
-    await executeOnShare(ctx, shareId, { type: 'AbandonUpload', publishId, reason: 'upload_url_expired', tiktokUploadedBytes: have, at: ctx.now().toISOString() });
-    return;
+    return executeOnShare(ctx, shareId, { type: 'AbandonUpload', publishId, reason: 'upload_url_expired', tiktokUploadedBytes: have, at: ctx.now().toISOString() }, undefined, known);
   }
-  await executeOnShare(ctx, shareId, {
+  return executeOnShare(ctx, shareId, {
     type: 'FailPublish', publishId, code: 'upload_url_expired', message: 'The upload URL expired before the upload finished', retryable: false, stage: 'upload',
-  });
+  }, undefined, known);
 }

@@ -1,6 +1,12 @@
 /**
- * The saga worker of one instance: claims one unfinished share at a time, renews its lease every
- * third of the lease while running the saga, and gives the share back on trouble (with a delay).
+ * The saga worker of one instance: `workerSlots` loops, each claiming one unfinished share at a
+ * time (so an instance works on up to N shares at once, and a share is never on two slots: the
+ * claim is `FOR UPDATE SKIP LOCKED` on `share_work` and sets a lease, see leases.ts). Each slot
+ * renews its share's lease every third of the lease while running the saga and gives the share
+ * back on trouble (with a delay).
+ *
+ * Why slots: a share is mostly waiting (TikTok HTTP, PostgreSQL, NATS), so one share at a time
+ * drains at the inverse of one saga's latency; N slots overlap those waits.
  */
 import { claimShare, releaseLease, renewLease } from '../adapters/db/leases.ts';
 import type { PublisherContext } from './context.ts';
@@ -15,17 +21,34 @@ export interface Worker {
 export function startWorker(ctx: PublisherContext): Worker {
   const { db } = ctx.store;
   const { workerId, leaseMs, workPollMs } = ctx.config;
+  const slots = Math.max(1, ctx.config.workerSlots);
   let stopped = false;
-  let wake: (() => void) | null = null;
-  const idle = () => new Promise<void>((r) => { wake = r; setTimeout(r, workPollMs).unref?.(); });
+  // Idle slots wait here; notify() wakes them all (the losers of the claim race go back to sleep).
+  let waiters: Array<() => void> = [];
+  const wakeAll = () => { const w = waiters; waiters = []; for (const r of w) r(); };
+  const idle = () => new Promise<void>((resolve) => {
+    const done = () => { waiters = waiters.filter((w) => w !== done); resolve(); };
+    waiters.push(done);
+    setTimeout(done, workPollMs).unref?.();
+  });
 
   async function workOn(shareId: string): Promise<void> {
     let owned = true;
-    const renew = setInterval(() => {
-      renewLease(db, ctx.schema, shareId, workerId, leaseMs).then((ok) => { owned = owned && ok; }, () => { owned = false; });
-    }, Math.max(100, Math.floor(leaseMs / 3)));
+    // Local time of the last successful renewal: within a third of the lease the lease is known to
+    // be ours for at least two more thirds, exactly the margin the periodic renewal keeps, so the
+    // guard need not ask PostgreSQL again before every TikTok call.
+    let renewedAt = performance.now();
+    const renewNow = async () => {
+      const askedAt = performance.now(); // before the query: PostgreSQL's now() is later than this
+      const ok = await renewLease(db, ctx.schema, shareId, workerId, leaseMs);
+      if (ok) renewedAt = askedAt;
+      owned = owned && ok;
+      return owned;
+    };
+    const renew = setInterval(() => { renewNow().catch(() => { owned = false; }); }, Math.max(100, Math.floor(leaseMs / 3)));
+    const stillOwner = async () => owned && !stopped && (performance.now() - renewedAt < leaseMs / 3 || (await renewNow()));
     try {
-      await runShare(ctx, shareId, { stillOwner: async () => owned && !stopped && (await renewLease(db, ctx.schema, shareId, workerId, leaseMs)) });
+      await runShare(ctx, shareId, { stillOwner });
       await releaseLease(db, ctx.schema, shareId, workerId);
     } catch (err) {
       ctx.logger.warn({ err, shareId }, 'share step failed; will retry');
@@ -35,7 +58,7 @@ export function startWorker(ctx: PublisherContext): Worker {
     }
   }
 
-  const loop = (async () => {
+  async function slot(): Promise<void> {
     while (!stopped) {
       let shareId: string | null = null;
       try {
@@ -43,17 +66,24 @@ export function startWorker(ctx: PublisherContext): Worker {
       } catch (err) {
         ctx.logger.error({ err }, 'claim failed');
       }
-      if (shareId) await workOn(shareId);
-      else await idle();
+      if (shareId) {
+        // More work may be waiting: let an idle slot look too.
+        waiters.shift()?.();
+        await workOn(shareId);
+      } else {
+        await idle();
+      }
     }
-  })();
+  }
+
+  const loops = Promise.all(Array.from({ length: slots }, slot));
 
   return {
-    notify() { wake?.(); },
+    notify() { waiters.shift()?.(); },
     async stop() {
       stopped = true;
-      wake?.();
-      await loop;
+      wakeAll();
+      await loops;
     },
   };
 }

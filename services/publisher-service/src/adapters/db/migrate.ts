@@ -41,5 +41,7 @@ export async function migratePublisher(db: AnyDb, schema: string): Promise<void>
       not_before timestamptz not null default '-infinity',
       created_at timestamptz not null default now()
     )`.execute(trx);
+    // The claim walks the oldest rows first and skips leased ones: without this it sorts the table.
+    await sql`create index if not exists share_work_created_idx on ${s}.share_work (created_at)`.execute(trx);
   });
 }
