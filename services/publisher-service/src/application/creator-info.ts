@@ -2,6 +2,7 @@
 import { AppError } from '@tiktok-share/platform/errors.ts';
 import type { CreatorInfoView } from '@tiktok-share/contracts/rest.ts';
 import type { CreatorInfoResult } from '@tiktok-share/tiktok';
+import type { FreshToken } from '../adapters/nats/ports.ts';
 import type { PublisherContext } from './context.ts';
 import { callTikTok } from './tiktok-call.ts';
 
@@ -12,8 +13,9 @@ export async function connectedAccount(ctx: PublisherContext, userId: string, ac
   return account;
 }
 
-export async function fetchCreatorInfo(ctx: PublisherContext, accountId: string): Promise<CreatorInfoResult> {
-  return callTikTok(ctx, accountId, { endpoint: 'creator_info', retryTransient: true }, (t) => ctx.tiktok.creatorInfo(t.accessToken));
+/** Always asked of TikTok, never cached: TikTok wants it fresh whenever the user composes a post. */
+export async function fetchCreatorInfo(ctx: PublisherContext, accountId: string, token?: FreshToken): Promise<CreatorInfoResult> {
+  return callTikTok(ctx, accountId, { endpoint: 'creator_info', retryTransient: true, ...(token ? { token } : {}) }, (t) => ctx.tiktok.creatorInfo(t.accessToken));
 }
 
 export function toCreatorInfoView(info: CreatorInfoResult): CreatorInfoView {
@@ -31,6 +33,18 @@ export function toCreatorInfoView(info: CreatorInfoResult): CreatorInfoView {
 }
 
 export async function getCreatorInfo(ctx: PublisherContext, input: { userId: string; accountId: string }): Promise<CreatorInfoView> {
+  // The token is fetched beside the ownership check (internal, never shown); TikTok is only asked
+  // once the account is known to be the user's and connected.
+  const token = settled(ctx.ports.getToken(input.accountId));
   await connectedAccount(ctx, input.userId, input.accountId);
-  return toCreatorInfoView(await fetchCreatorInfo(ctx, input.accountId));
+  return toCreatorInfoView(await fetchCreatorInfo(ctx, input.accountId, await token));
+}
+
+/**
+ * A promise started ahead of the one awaited first: if that first one throws, this one may reject
+ * unobserved, which must not count as an unhandled rejection. Awaiting the result still throws.
+ */
+export function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }

@@ -23,7 +23,8 @@ import { probeVideo, type ProbedVideo } from '../adapters/media/probe.ts';
 import { findShareView } from '../projections/share-view.queries.ts';
 import type { ShareRequestedData } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
-import { connectedAccount, fetchCreatorInfo } from './creator-info.ts';
+import type { FreshToken } from '../adapters/nats/ports.ts';
+import { connectedAccount, fetchCreatorInfo, settled } from './creator-info.ts';
 import { executeOnShare } from './share-writer.ts';
 
 export interface RequestShareInput {
@@ -46,12 +47,15 @@ const keyReused = () => new AppError('idempotency_key_reused', 409, 'The Idempot
 export async function requestShare(ctx: PublisherContext, input: RequestShareInput): Promise<ShareView> {
   const key = { db: ctx.store.db, schema: ctx.schema, scope: `shares.create:${input.userId}`, key: input.idempotencyKey };
   const hash = requestHash(input.request);
+  // Reads without side effects start together with the key look-up (a retry wastes them; every
+  // request saves their round trips). Anything that touches TikTok or the quota waits for the key.
+  const reads = startReads(ctx, input);
   const earlier = await findIdempotentResponse<ShareView>(key);
   if (earlier) {
     if (earlier.requestHash !== hash) throw keyReused();
     return earlier.response;
   }
-  const accepted = await checkAndReserve(ctx, input);
+  const accepted = await checkAndReserve(ctx, input, reads);
   let replayed = true;
   try {
     const result = await idempotent({ ...key, requestHash: hash, run: (trx) => appendShare(ctx, input, accepted, trx) });
@@ -73,12 +77,33 @@ interface Accepted {
   video: ProbedVideo;
 }
 
-/** Phase 2: every check, then the reservation — RPCs, HTTP and file reads, no transaction. */
-async function checkAndReserve(ctx: PublisherContext, input: RequestShareInput): Promise<Accepted> {
+interface Reads {
+  account: ReturnType<typeof connectedAccount>;
+  video: Promise<ProbedVideo>;
+  token: Promise<FreshToken>;
+}
+
+/**
+ * The account (ownership, status), the media probe and the access token, in parallel. The token is
+ * internal (never leaves the publisher), so fetching it before ownership is known reveals nothing;
+ * TikTok itself is only called after the account check passed.
+ */
+function startReads(ctx: PublisherContext, input: RequestShareInput): Reads {
   const req = input.request;
-  const account = await connectedAccount(ctx, input.userId, req.accountId);
-  const video = await probeVideo(req.video, { mediaRoot: ctx.config.mediaRoot, urlAllowlist: ctx.config.mediaUrlAllowlist, fetch: ctx.fetch });
-  const creator = await creatorOrReject(ctx, req.accountId, account.openId);
+  return {
+    account: settled(connectedAccount(ctx, input.userId, req.accountId)),
+    video: settled(probeVideo(req.video, { mediaRoot: ctx.config.mediaRoot, urlAllowlist: ctx.config.mediaUrlAllowlist, fetch: ctx.fetch })),
+    token: settled(ctx.ports.getToken(req.accountId)),
+  };
+}
+
+/** Phase 2: every check, then the reservation — RPCs, HTTP and file reads, no transaction. */
+async function checkAndReserve(ctx: PublisherContext, input: RequestShareInput, reads: Reads): Promise<Accepted> {
+  const req = input.request;
+  // Awaited in the order the checks are answered: account errors first, then the video's.
+  const account = await reads.account;
+  const video = await reads.video;
+  const creator = await creatorOrReject(ctx, req.accountId, account.openId, await reads.token);
   checkPostSettings(ctx, req, creator);
   if (creator.maxVideoPostDurationSec > 0 && video.durationSec > creator.maxVideoPostDurationSec) {
     throw unprocessable('video_too_long', `the video lasts ${Math.ceil(video.durationSec)} s; this creator may post at most ${creator.maxVideoPostDurationSec} s`, { maxVideoPostDurationSec: creator.maxVideoPostDurationSec });
@@ -97,8 +122,8 @@ async function appendShare(ctx: PublisherContext, input: RequestShareInput, a: A
 }
 
 /** creator_info says whether the creator can post now (HTTP 200 + spam_risk_* code when not). */
-async function creatorOrReject(ctx: PublisherContext, accountId: string, openId: string): Promise<CreatorInfo> {
-  const info = await fetchCreatorInfo(ctx, accountId);
+async function creatorOrReject(ctx: PublisherContext, accountId: string, openId: string, token: FreshToken): Promise<CreatorInfo> {
+  const info = await fetchCreatorInfo(ctx, accountId, token);
   if (info.canPost) return info;
   if (info.reason === 'spam_risk_too_many_posts') {
     await ctx.ports.exhausted(openId, 'spam_risk_too_many_posts').catch(() => undefined);

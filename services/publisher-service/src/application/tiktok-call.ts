@@ -31,13 +31,15 @@ export interface CallOptions {
    * may still have created a publish at TikTok, so it is never repeated blindly.
    */
   retryTransient?: boolean;
+  /** A token the caller already fetched for this account (fetched in parallel with other checks). */
+  token?: FreshToken;
 }
 
 /**
  * @example const info = await callTikTok(ctx, accountId, { endpoint: 'creator_info' }, (t) => ctx.tiktok.creatorInfo(t.accessToken));
  */
 export async function callTikTok<T>(ctx: PublisherContext, accountId: string, opts: CallOptions, fn: (token: FreshToken) => Promise<T>): Promise<T> {
-  let token = await ctx.ports.getToken(accountId);
+  let token = opts.token ?? (await ctx.ports.getToken(accountId));
   let refreshed = false;
   for (let attempt = 0; ; attempt++) {
     if (opts.endpoint) await waitForGrant(ctx, token, opts.endpoint);

@@ -75,6 +75,15 @@ describe('probeVideo — local paths', () => {
     await makeVideo(huge, { container: 'mp4', sizeBytes: 4 * 1024 ** 3 + 1, durationSec: 10 });
     expect(await code(probeVideo({ path: 'huge.mp4' }, cfg()))).toBe('unsupported_video');
   });
+  it('a file rewritten after a probe is probed again (the remembered parse is per file version)', async () => {
+    await makeVideo(join(root, 'changing.mp4'), { container: 'mp4', sizeBytes: 200_000, durationSec: 12, filled: true });
+    await expect(probeVideo({ path: 'changing.mp4' }, cfg())).resolves.toMatchObject({ container: 'mp4', durationSec: 12 });
+    // Same size, other duration and container: only the file's version tells them apart.
+    await makeVideo(join(root, 'changing.mp4'), { container: 'mov', sizeBytes: 200_000, durationSec: 7, filled: true });
+    await expect(probeVideo({ path: 'changing.mp4' }, cfg())).resolves.toMatchObject({ container: 'mov', durationSec: 7 });
+    await writeFile(join(root, 'changing.mp4'), 'not a video any more');
+    expect(await code(probeVideo({ path: 'changing.mp4' }, cfg()))).toBe('unsupported_video');
+  });
 });
 
 describe('probeVideo — URLs', () => {

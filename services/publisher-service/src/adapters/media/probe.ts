@@ -82,18 +82,39 @@ export function checkVideoUrl(raw: string, allowlist: string[]): URL {
  */
 export async function probeVideo(source: { path: string } | { url: string }, config: MediaConfig): Promise<ProbedVideo> {
   if ('path' in source) {
+    // Containment and size are checked on every request (the file may have moved or changed);
+    // only the container parse is remembered, for this exact file version.
     const absolutePath = await resolveMediaPath(config.mediaRoot, source.path);
-    const info = await stat(absolutePath);
+    const info = await stat(absolutePath, { bigint: true });
     if (!info.isFile()) throw unsupported('the video is not a regular file');
-    checkSize(info.size);
-    const meta = await parseOrReject(() => parseFile(absolutePath, { skipCovers: true }));
-    return { source: { kind: 'path', absolutePath }, size: info.size, ...describe(meta) };
+    const size = Number(info.size);
+    checkSize(size);
+    const version = `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}|${absolutePath}`;
+    let described = parsedFiles.get(version);
+    if (!described) {
+      described = describe(await parseOrReject(() => parseFile(absolutePath, { skipCovers: true })));
+      remember(version, described);
+    }
+    return { source: { kind: 'path', absolutePath }, size, ...described };
   }
   const url = checkVideoUrl(source.url, config.urlAllowlist);
   const blob = await rangeBlob(url.toString(), config.fetch ?? fetch);
   checkSize(blob.size);
   const meta = await parseOrReject(() => parseBlob(blob as unknown as Blob, { skipCovers: true }));
   return { source: { kind: 'url', url: url.toString() }, size: blob.size, ...describe(meta) };
+}
+
+/**
+ * Container and duration of local files already parsed, keyed by the file's identity and version
+ * (device, inode, size, mtime and ctime in ns, resolved path): any write or replacement of the file
+ * changes the key, so a stale answer cannot be served. Successful parses only; bounded (oldest out).
+ */
+const parsedFiles = new Map<string, { container: Container; durationSec: number }>();
+const PARSED_FILES_MAX = 1_000;
+
+function remember(version: string, described: { container: Container; durationSec: number }): void {
+  if (parsedFiles.size >= PARSED_FILES_MAX) parsedFiles.delete(parsedFiles.keys().next().value!);
+  parsedFiles.set(version, described);
 }
 
 function checkSize(size: number): void {
