@@ -23,9 +23,8 @@ import { AppError, notFound } from '@tiktok-share/platform/errors.ts';
 import { TikTokError } from '@tiktok-share/tiktok';
 import type { AnyTrx } from '@tiktok-share/eventstore/types.ts';
 import { expiryFrom, needsRefresh } from '../domain/token-policy.ts';
-import { deleteTokens, findTokens, reencryptTokens, saveTokens, type TokenRow } from '../adapters/db/token-repo.ts';
+import { deleteTokens, findAccountTokens, findTokens, reencryptTokens, saveTokens, type TokenRow } from '../adapters/db/token-repo.ts';
 import { lockAccount } from '../adapters/db/locks.ts';
-import { findAccount } from '../projections/accounts.queries.ts';
 import { executeOnAccount, loadAccount } from './account-writer.ts';
 import type { AuthContext } from './context.ts';
 
@@ -52,10 +51,10 @@ export function createTokenService(ctx: AuthContext) {
    *   refresh while it is still the current token.
    */
   async function getFreshToken(accountId: string, rejected?: string): Promise<FreshToken> {
-    const account = await findAccount(ctx.store.db, ctx.schema, accountId);
+    const account = await findAccountTokens(ctx.store.db, ctx.schema, accountId);
     if (!account) throw notFound('Account not found');
     if (account.status !== 'connected') throw reauthorizationRequired();
-    const row = await findTokens(ctx.store.db, ctx.schema, accountId);
+    const row = account.tokens;
     if (!row) throw reauthorizationRequired();
     const forced = rejected !== undefined && (await isCurrentToken(ctx, row, rejected));
     if (!forced && !needsRefresh(row, ctx.now())) return reveal(ctx, row, account.scopes);
