@@ -3,7 +3,7 @@
  * spends its time. `http` goes through @hono/node-server and undici like the bench; `inproc` calls
  * `app.request` directly (the gateway's own cost, no sockets).
  *
- *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof services/gateway/bench/share-view.profile.ts [http|inproc] [ms]
+ *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof services/gateway/bench/share-view.profile.ts [http|inproc] [ms] [path]
  */
 import { serve } from '@hono/node-server';
 import { startHarness } from '../src/testing/harness.ts';
@@ -12,11 +12,12 @@ import { loadLoop } from './gateway.bench.ts';
 
 const mode = process.argv[2] ?? 'http';
 const ms = Number(process.argv[3] ?? 4000);
+/** Another gateway path to compare with (e.g. /healthz); default the share view. */
+const path = process.argv[4] ?? '/api/v1/tiktok/shares/s1';
 const h = await startHarness();
 h.state.accounts.set('a1', stubAccount('bench-user', 'a1'));
 h.state.shares.set('s1', stubShare('bench-user', 's1', 'a1'));
 const headers = { authorization: `Bearer ${await h.token('bench-user')}` };
-const path = '/api/v1/tiktok/shares/s1';
 if (mode === 'inproc') {
   let n = 0;
   const t0 = performance.now();
@@ -36,7 +37,7 @@ if (mode === 'inproc') {
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   await loadLoop(origin, path, headers, 500, 32);
   const r = await loadLoop(origin, path, headers, ms, 32);
-  process.stdout.write(`http ${r.rps.toFixed(0)} req/s p99 ${r.p99Ms.toFixed(1)} ms errors ${r.errors}\n`);
+  process.stdout.write(`http ${r.rps.toFixed(0)} req/s p99 ${r.p99Ms.toFixed(1)} ms errors ${r.errors} requests ${r.requests}\n`);
   server.close();
 }
 await h.close();

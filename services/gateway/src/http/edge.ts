@@ -82,8 +82,14 @@ function corsHeaders(origin: string | undefined, allowed: ReadonlySet<string>): 
  * place. Responses made by the context already have them, so this usually only reads.
  */
 function completeHeaders(headers: Headers, requestId: string, extra: ReadonlyArray<[string, string]> | undefined): void {
+  if (!extra) {
+    if (!headers.has(REQUEST_ID_HEADER)) headers.set(REQUEST_ID_HEADER, requestId);
+    return;
+  }
+  // The expose header is always among the prepared ones and nothing else sets it: when present,
+  // the response was built by the context and carries them all (the common case, one look-up).
+  if (headers.has('access-control-expose-headers')) return;
   if (!headers.has(REQUEST_ID_HEADER)) headers.set(REQUEST_ID_HEADER, requestId);
-  if (!extra) return;
   for (const [name, value] of extra) {
     if (name === 'vary') {
       if (!headers.get('vary')?.split(',').some((v) => v.trim().toLowerCase() === 'origin')) headers.append('vary', value);

@@ -24,8 +24,9 @@ export function createGatewayMetrics(): GatewayMetrics {
     name: 'gateway_http_request_duration_seconds', help: 'HTTP request latency', labelNames, registers: [registry],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
-  // Label children bound once per (method, route pattern, status): prom-client otherwise re-hashes
-  // the label object on every inc/observe. The key space is bounded by the route table × statuses.
+  // Label children bound once per (method, route pattern, status): label validation and the label
+  // object happen once, not per request (prom-client still hashes the labels on each call). The key
+  // space is bounded by the route table × statuses.
   const children = new Map<string, Children>();
   const bound = (method: string, route: string, status: string): Children => {
     const key = `${method} ${status} ${route}`;
