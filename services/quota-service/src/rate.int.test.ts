@@ -42,6 +42,14 @@ describe('per-token rate windows across instances', () => {
     for (let i = 0; i + 6 < grants.length; i++) expect((grants[i + 6] as number) - (grants[i] as number)).toBeGreaterThanOrEqual(61_000);
   });
 
+  it('30 acquisitions racing at one instant on two instances: exactly 6 granted, the others told to wait', async () => {
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      acquireRateSlot((i % 2 ? f.a : f.b).context, { tokenKey: 'tk-race', openId: 'creator-race', endpoint: 'video_init' }));
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r.granted)).toHaveLength(6);
+    for (const r of results) if (!r.granted) expect(r.waitMs).toBeGreaterThan(0);
+  });
+
   it('windows are per endpoint and per creator, and show in the quota view', async () => {
     const ctx = f.a.context;
     for (let i = 0; i < 6; i++) expect(await acquireRateSlot(ctx, { tokenKey: 'tk', openId: 'c1', endpoint: 'inbox_init' })).toEqual({ granted: true });
