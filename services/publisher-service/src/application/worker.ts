@@ -26,10 +26,13 @@ export function startWorker(ctx: PublisherContext): Worker {
   // Idle slots wait here; notify() wakes them all (the losers of the claim race go back to sleep).
   let waiters: Array<() => void> = [];
   const wakeAll = () => { const w = waiters; waiters = []; for (const r of w) r(); };
-  const idle = () => new Promise<void>((resolve) => {
+  // Only slot 0 polls the table at workPollMs; the others sleep 10× longer unless woken (by
+  // notify(), or by a slot that just claimed a share: where there was one there may be more), so an
+  // idle instance costs one claim query per poll, not one per slot.
+  const idle = (slotNo: number) => new Promise<void>((resolve) => {
     const done = () => { waiters = waiters.filter((w) => w !== done); resolve(); };
     waiters.push(done);
-    setTimeout(done, workPollMs).unref?.();
+    setTimeout(done, slotNo === 0 ? workPollMs : workPollMs * 10).unref?.();
   });
 
   async function workOn(shareId: string): Promise<void> {
@@ -58,7 +61,7 @@ export function startWorker(ctx: PublisherContext): Worker {
     }
   }
 
-  async function slot(): Promise<void> {
+  async function slot(slotNo: number): Promise<void> {
     while (!stopped) {
       let shareId: string | null = null;
       try {
@@ -71,12 +74,12 @@ export function startWorker(ctx: PublisherContext): Worker {
         waiters.shift()?.();
         await workOn(shareId);
       } else {
-        await idle();
+        await idle(slotNo);
       }
     }
   }
 
-  const loops = Promise.all(Array.from({ length: slots }, slot));
+  const loops = Promise.all(Array.from({ length: slots }, (_, i) => slot(i)));
 
   return {
     notify() { waiters.shift()?.(); },
