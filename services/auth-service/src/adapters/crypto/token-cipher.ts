@@ -28,6 +28,13 @@ export class TokenCipherError extends Error {
 interface Key {
   kid: string;
   bytes: Uint8Array;
+  /** The WebCrypto key, imported once (jose would import the raw bytes again on every call). */
+  crypto?: Promise<CryptoKey>;
+}
+
+function cryptoKeyOf(key: Key): Promise<CryptoKey> {
+  key.crypto ??= globalThis.crypto.subtle.importKey('raw', new Uint8Array(key.bytes), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return key.crypto;
 }
 
 /** Key id: a short fingerprint, so the key itself never appears in a header. */
@@ -62,7 +69,7 @@ export function createTokenCipher(keyBytes: Uint8Array[]): TokenCipher {
     async encrypt(plaintext, context) {
       return new CompactEncrypt(new TextEncoder().encode(plaintext))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.kid, ctx: context })
-        .encrypt(current.bytes);
+        .encrypt(await cryptoKeyOf(current));
     },
     async decrypt(jwe, context) {
       let kid: string | undefined;
@@ -73,7 +80,7 @@ export function createTokenCipher(keyBytes: Uint8Array[]): TokenCipher {
             kid = header.kid;
             const key = kid ? byKid.get(kid) : undefined;
             if (!key) throw new TokenCipherError('no key for this token');
-            return key.bytes;
+            return cryptoKeyOf(key);
           },
           { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
         );
