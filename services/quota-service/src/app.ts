@@ -15,6 +15,7 @@ import { startResponders } from './adapters/nats/responders.ts';
 import { sweepExpired } from './application/release-quota.ts';
 import { reservationsProjection } from './projections/reservations.projection.ts';
 import type { QuotaContext } from './application/context.ts';
+import { createCreatorStates } from './application/creator-states.ts';
 
 export interface QuotaServiceDeps {
   db: AnyDb;
@@ -54,6 +55,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
     now: deps.now ?? (() => new Date()),
     newId: () => randomUUID(),
     appended: () => relay?.notify(),
+    creatorStates: createCreatorStates(),
   };
   const subscriptions: Subscription[] = [];
   let sweeper: ReturnType<typeof setInterval> | undefined;

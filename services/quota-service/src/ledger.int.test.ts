@@ -31,6 +31,26 @@ describe('daily cap across two instances', () => {
     f = await quotaFixture();
   });
 
+  it('instances read only the tail after their own fold, and still count what the other instance appended', async () => {
+    const reads: Array<{ service: string; fromVersion: number | undefined }> = [];
+    for (const name of ['a', 'b'] as const) {
+      const store = f[name].context.store;
+      const readStream = store.readStream.bind(store);
+      store.readStream = (streamId, opts) => {
+        if (streamId === 'creator-creator-t') reads.push({ service: name, fromVersion: opts?.fromVersion });
+        return readStream(streamId, opts);
+      };
+    }
+    for (let i = 0; i < 4; i++) await reserve('a', `tail-a-${i}`, 'creator-t');
+    await reserve('b', 'tail-b-0', 'creator-t');
+    await reserve('b', 'tail-b-1', 'creator-t');
+    const fifth = await reserveQuota(f.a.context, { shareId: 'tail-a-4', accountId: 'acc-creator-t', openId: 'creator-t', mode: 'direct' });
+    expect(fifth.used).toBe(7); // a's fold (4) + b's two + this one
+    // Each read starts after the fold of that instance's previous read (so it sees its own last
+    // append and anything else since); b's first read is from the start.
+    expect(reads.map((r) => `${r.service}${r.fromVersion}`)).toEqual(['a1', 'a1', 'a2', 'a3', 'b1', 'b5', 'a4']);
+  });
+
   it('grants exactly 15 of 50 concurrent reservations for one creator', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => outcome(reserve(i % 2 === 0 ? 'a' : 'b', `share-${i}`))));
     expect(results.filter((r) => r === 'granted')).toHaveLength(15);

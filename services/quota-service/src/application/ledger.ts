@@ -33,9 +33,30 @@ export async function retryOnConflict<T>(ctx: QuotaContext, attempt: () => Promi
   }
 }
 
+/**
+ * The creator's ledger state and version, read inside `trx`: from this instance's last fold of the
+ * stream (creator-states.ts) plus the events after it.
+ */
 export async function loadCreator(ctx: QuotaContext, trx: AnyTrx, openId: string): Promise<{ state: CreatorQuotaState; version: number }> {
-  return ctx.store.aggregate(
-    creatorStreamId(openId),
+  const streamId = creatorStreamId(openId);
+  const known = ctx.creatorStates.get(streamId);
+  let state = known?.state ?? initialCreatorQuotaState();
+  let version = known?.version ?? 0;
+  const tail = await ctx.store.readStream(streamId, { fromVersion: version + 1, trx });
+  for (const e of tail) {
+    // Versions are contiguous; anything else means the fold cannot be continued: start over.
+    if (e.streamVersion !== version + 1) return foldFromStart(ctx, trx, streamId);
+    const event = asCreatorEvent(e);
+    if (event) state = evolveCreatorQuota(state, event);
+    version = e.streamVersion;
+  }
+  ctx.creatorStates.set(streamId, { state, version });
+  return { state, version };
+}
+
+async function foldFromStart(ctx: QuotaContext, trx: AnyTrx, streamId: string): Promise<{ state: CreatorQuotaState; version: number }> {
+  const folded = await ctx.store.aggregate(
+    streamId,
     (state: CreatorQuotaState, e) => {
       const event = asCreatorEvent(e);
       return event ? evolveCreatorQuota(state, event) : state;
@@ -43,6 +64,8 @@ export async function loadCreator(ctx: QuotaContext, trx: AnyTrx, openId: string
     initialCreatorQuotaState(),
     { trx },
   );
+  ctx.creatorStates.set(streamId, folded);
+  return folded;
 }
 
 /** Decide and append one creator command inside `trx` (the caller owns the transaction and retries). */
