@@ -21,7 +21,7 @@ import type { ShareRequestBody, ShareView } from '@tiktok-share/contracts/rest.t
 import type { CreatorInfo } from '@tiktok-share/tiktok';
 import { probeVideo, type ProbedVideo } from '../adapters/media/probe.ts';
 import { findShareView } from '../projections/share-view.queries.ts';
-import type { ShareRequestedData } from '../domain/share.ts';
+import { initialShareState, type ShareRequestedData } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import type { FreshToken } from '../adapters/nats/ports.ts';
 import { connectedAccount, fetchCreatorInfo, settled } from './creator-info.ts';
@@ -115,7 +115,9 @@ async function checkAndReserve(ctx: PublisherContext, input: RequestShareInput, 
 
 /** Phase 3, inside the idempotency transaction: only `trx` queries, nothing remote. */
 async function appendShare(ctx: PublisherContext, input: RequestShareInput, a: Accepted, trx: AnyTrx): Promise<ShareView> {
-  await executeOnShare(ctx, a.shareId, { type: 'RequestShare', data: requested(a.shareId, input, a.openId, a.video) }, trx);
+  // The share id was generated for this request: its stream is empty, no need to read it (the
+  // append still expects 'no_stream').
+  await executeOnShare(ctx, a.shareId, { type: 'RequestShare', data: requested(a.shareId, input, a.openId, a.video) }, trx, { state: initialShareState(), version: 0 });
   const view = await findShareView(trx, ctx.schema, input.userId, a.shareId);
   if (!view) throw new Error('share view missing after append');
   return view;

@@ -27,12 +27,14 @@ export function toNewEvents(shareId: string, events: ShareEvent[]): NewEvent[] {
  * answers with no events). Returns the state after the command.
  *
  * `known`: the state this caller got from its own previous command (the saga worker carries it from
- * step to step instead of re-reading the stream). It is only a guess: the append still carries its
- * version, so if anyone else (a webhook) appended meanwhile the append conflicts, and the command is
- * decided again on the stream as it really is.
+ * step to step instead of re-reading the stream), or the empty state of a share id just generated.
+ * It is only a guess: the append still carries its version, so if anyone else (a webhook) appended
+ * meanwhile the append conflicts, and the command is decided again on the stream as it really is.
+ * Inside a caller's transaction a conflict cannot be retried (PostgreSQL aborted it): it is thrown.
  */
 export async function executeOnShare(ctx: Pick<PublisherContext, 'store'>, shareId: string, command: ShareCommand, trx?: AnyTrx, known?: LoadedShare): Promise<LoadedShare> {
-  if (known && !trx) {
+  if (known && trx) return decideAndAppend(ctx, shareId, command, known, trx);
+  if (known) {
     try {
       return await decideAndAppend(ctx, shareId, command, known);
     } catch (err) {
