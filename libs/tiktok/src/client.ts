@@ -30,7 +30,33 @@ export type TikTokClientOptions = {
   authUrl: string;
   dispatcher?: Dispatcher;
   timeouts?: Partial<Timeouts>;
+  /**
+   * Called once per HTTP call to TikTok, after it finished (metrics). Never given a token or a URL.
+   * A throwing hook is ignored: metrics must never fail a TikTok call.
+   */
+  onCall?: ((call: TikTokCall) => void) | undefined;
 };
+
+/** The HTTP calls the client makes, as metric label values. `token` covers code exchange and refresh. */
+export type TikTokEndpoint = 'token' | 'revoke' | 'user_info' | 'creator_info' | 'video_init' | 'inbox_init' | 'upload' | 'status' | 'cancel';
+
+/** One finished call, as reported to `onCall`. */
+export type TikTokCall = {
+  endpoint: TikTokEndpoint;
+  /**
+   * `ok`, or the TikTokError code (TikTok's `error.code` / OAuth `error`, `network_error`, `timeout`,
+   * `invalid_response`…); creator_info's "cannot post" answers report their code (e.g. `spam_risk_too_many_posts`).
+   */
+  outcome: string;
+  /** 0 when no answer came (network error, timeout). */
+  httpStatus: number;
+  ms: number;
+  /** upload only, on success: the bytes of the chunk TikTok acknowledged. */
+  bytes?: number;
+};
+
+/** What one call saw, filled in by the method while it runs. */
+type Seen = { httpStatus: number; outcome?: string; bytes?: number };
 
 export type AuthorizeUrlInput = { redirectUri: string; state: string; scopes: string[]; disableAutoAuth?: boolean; extra?: Record<string, string> };
 
@@ -168,6 +194,37 @@ function uploadedFrom(header: string | string[] | undefined): number | undefined
 }
 
 /**
+ * Wraps one call for `onCall`: times it and reports its outcome once, whether it returned or threw.
+ * Without a hook it is a plain call (no clock reads).
+ */
+function observer(onCall: ((call: TikTokCall) => void) | undefined) {
+  return async <T>(endpoint: TikTokEndpoint, run: (seen: Seen) => Promise<T>): Promise<T> => {
+    const seen: Seen = { httpStatus: 0 };
+    if (!onCall) return run(seen);
+    const started = performance.now();
+    const report = (outcome: string, httpStatus: number) => {
+      const call: TikTokCall = { endpoint, outcome, httpStatus, ms: performance.now() - started };
+      if (seen.bytes !== undefined) call.bytes = seen.bytes;
+      try {
+        onCall(call);
+      } catch {
+        // A broken metrics hook must not turn a good TikTok answer into a failure.
+      }
+    };
+    try {
+      const value = await run(seen);
+      report(seen.outcome ?? 'ok', seen.httpStatus);
+      return value;
+    } catch (err) {
+      // Every client failure is a TikTokError; anything else is a bug here, counted as invalid_response.
+      if (err instanceof TikTokError) report(err.code, err.httpStatus);
+      else report('invalid_response', seen.httpStatus);
+      throw err;
+    }
+  };
+}
+
+/**
  * Creates the client. Pass a shared `dispatcher` (undici Agent) to reuse connections.
  * @example
  * const tiktok = createTikTokClient({ clientKey, clientSecret, apiBaseUrl: 'https://open.tiktokapis.com', authUrl: 'https://www.tiktok.com/v2/auth/authorize/' });
@@ -176,12 +233,21 @@ function uploadedFrom(header: string | string[] | undefined): number | undefined
 export function createTikTokClient(options: TikTokClientOptions) {
   const dispatcher = options.dispatcher ?? createTikTokAgent(options.timeouts);
   const api = (path: string) => new URL(path, options.apiBaseUrl).toString();
+  const observe = observer(options.onCall);
 
-  const form = (fields: Record<string, string>) =>
-    send(dispatcher, 'POST', api('/v2/oauth/token/'), { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' }, new URLSearchParams(fields).toString());
+  /** `send`, recording the answer's status for `onCall`. */
+  const sendSeen = async (seen: Seen, ...args: Parameters<typeof send>): Promise<HttpAnswer> => {
+    const answer = await send(...args);
+    seen.httpStatus = answer.status;
+    return answer;
+  };
 
-  const postJson = (path: string, accessToken: string, body: Json | null) =>
-    send(
+  const form = (seen: Seen, fields: Record<string, string>) =>
+    sendSeen(seen, dispatcher, 'POST', api('/v2/oauth/token/'), { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' }, new URLSearchParams(fields).toString());
+
+  const postJson = (seen: Seen, path: string, accessToken: string, body: Json | null) =>
+    sendSeen(
+      seen,
       dispatcher,
       'POST',
       api(path),
@@ -204,8 +270,8 @@ export function createTikTokClient(options: TikTokClientOptions) {
     },
 
     /** authorization_code grant (form-encoded; redirect URI must equal the authorize one). */
-    async exchangeCode(input: { code: string; redirectUri: string }): Promise<TokenSet> {
-      const answer = await form({
+    exchangeCode: (input: { code: string; redirectUri: string }): Promise<TokenSet> => observe('token', async (seen) => {
+      const answer = await form(seen, {
         client_key: options.clientKey,
         client_secret: options.clientSecret,
         code: input.code,
@@ -213,17 +279,18 @@ export function createTikTokClient(options: TikTokClientOptions) {
         redirect_uri: input.redirectUri,
       });
       return tokenSet(oauthResult(answer), answer.status);
-    },
+    }),
 
     /** refresh_token grant. TikTok rotates: persist the returned refresh token, the old one is dead. */
-    async refresh(refreshToken: string): Promise<TokenSet> {
-      const answer = await form({ client_key: options.clientKey, client_secret: options.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken });
+    refresh: (refreshToken: string): Promise<TokenSet> => observe('token', async (seen) => {
+      const answer = await form(seen, { client_key: options.clientKey, client_secret: options.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken });
       return tokenSet(oauthResult(answer), answer.status);
-    },
+    }),
 
     /** Revokes the grant behind an access token. */
-    async revoke(accessToken: string): Promise<void> {
-      const answer = await send(
+    revoke: (accessToken: string): Promise<void> => observe('revoke', async (seen) => {
+      const answer = await sendSeen(
+        seen,
         dispatcher,
         'POST',
         api('/v2/oauth/revoke/'),
@@ -231,45 +298,49 @@ export function createTikTokClient(options: TikTokClientOptions) {
         new URLSearchParams({ client_key: options.clientKey, client_secret: options.clientSecret, token: accessToken }).toString(),
       );
       oauthResult(answer);
-    },
+    }),
 
     /** GET /v2/user/info/?fields=… → the `data.user` object. */
-    async userInfo(accessToken: string, fields: string[]): Promise<Record<string, unknown>> {
+    userInfo: (accessToken: string, fields: string[]): Promise<Record<string, unknown>> => observe('user_info', async (seen) => {
       const url = new URL(api('/v2/user/info/'));
       url.searchParams.set('fields', fields.join(','));
-      const answer = await send(dispatcher, 'GET', url.toString(), { authorization: `Bearer ${accessToken}` }, null);
+      const answer = await sendSeen(seen, dispatcher, 'GET', url.toString(), { authorization: `Bearer ${accessToken}` }, null);
       const data = okData(answer);
       return isObject(data.user) ? data.user : {};
-    },
+    }),
 
     /** creator_info; "cannot post now" (HTTP 200 + spam_risk_* / cap code) is a result, not an error. */
-    async creatorInfo(accessToken: string): Promise<CreatorInfoResult> {
-      const answer = await postJson('/v2/post/publish/creator_info/query/', accessToken, null);
+    creatorInfo: (accessToken: string): Promise<CreatorInfoResult> => observe('creator_info', async (seen) => {
+      const answer = await postJson(seen, '/v2/post/publish/creator_info/query/', accessToken, null);
       const e = envelope(answer);
       if (e.code === 'ok') return { canPost: true, ...creatorInfo(e.data) };
-      if (answer.status === 200 && CANNOT_POST.has(e.code)) return { canPost: false, reason: e.code, message: e.message, logId: e.logId };
+      if (answer.status === 200 && CANNOT_POST.has(e.code)) {
+        seen.outcome = e.code;
+        return { canPost: false, reason: e.code, message: e.message, logId: e.logId };
+      }
       throw new TikTokError({ code: e.code, httpStatus: answer.status, message: e.message, logId: e.logId });
-    },
+    }),
 
     /** Direct Post init (video.publish). */
-    async initDirectPost(accessToken: string, input: { postInfo: PostInfo; source: VideoSource }): Promise<InitResult> {
-      const answer = await postJson('/v2/post/publish/video/init/', accessToken, { post_info: postInfoWire(input.postInfo), source_info: sourceWire(input.source) });
+    initDirectPost: (accessToken: string, input: { postInfo: PostInfo; source: VideoSource }): Promise<InitResult> => observe('video_init', async (seen) => {
+      const answer = await postJson(seen, '/v2/post/publish/video/init/', accessToken, { post_info: postInfoWire(input.postInfo), source_info: sourceWire(input.source) });
       return initResult(okData(answer), answer.status);
-    },
+    }),
 
     /** Upload-to-inbox init (video.upload): only `source_info` — drafts ignore post settings. */
-    async initInbox(accessToken: string, input: { source: VideoSource }): Promise<InitResult> {
-      const answer = await postJson('/v2/post/publish/inbox/video/init/', accessToken, { source_info: sourceWire(input.source) });
+    initInbox: (accessToken: string, input: { source: VideoSource }): Promise<InitResult> => observe('inbox_init', async (seen) => {
+      const answer = await postJson(seen, '/v2/post/publish/inbox/video/init/', accessToken, { source_info: sourceWire(input.source) });
       return initResult(okData(answer), answer.status);
-    },
+    }),
 
     /**
      * PUTs one chunk, streaming its body with `Content-Range` and `Content-Length`.
      * 416 → TikTokError `range_not_satisfiable` with `uploadedBytes` (resync from there).
      */
-    async uploadChunk(uploadUrl: string, chunk: ChunkUpload): Promise<ChunkResult> {
+    uploadChunk: (uploadUrl: string, chunk: ChunkUpload): Promise<ChunkResult> => observe('upload', async (seen) => {
       const length = chunk.end - chunk.start + 1;
-      const answer = await send(
+      const answer = await sendSeen(
+        seen,
         dispatcher,
         'PUT',
         uploadUrl,
@@ -281,7 +352,10 @@ export function createTikTokClient(options: TikTokClientOptions) {
         toRequestBody(chunk.body),
       );
       const uploadedBytes = uploadedFrom(answer.headers['content-range']);
-      if (answer.status === 201 || answer.status === 206) return { status: answer.status, uploadedBytes };
+      if (answer.status === 201 || answer.status === 206) {
+        seen.bytes = length;
+        return { status: answer.status, uploadedBytes };
+      }
       const code =
         answer.status === 416 ? 'range_not_satisfiable'
         : answer.status === 403 ? 'upload_url_expired'
@@ -289,19 +363,19 @@ export function createTikTokClient(options: TikTokClientOptions) {
         : answer.status >= 500 ? 'internal_error'
         : 'invalid_file_upload';
       throw new TikTokError({ code, httpStatus: answer.status, uploadedBytes });
-    },
+    }),
 
     /** status/fetch; post ids come back as exact strings. */
-    async fetchStatus(accessToken: string, publishId: string): Promise<StatusResult> {
-      const answer = await postJson('/v2/post/publish/status/fetch/', accessToken, { publish_id: publishId });
+    fetchStatus: (accessToken: string, publishId: string): Promise<StatusResult> => observe('status', async (seen) => {
+      const answer = await postJson(seen, '/v2/post/publish/status/fetch/', accessToken, { publish_id: publishId });
       return statusResult(okData(answer));
-    },
+    }),
 
     /** Cancels an ongoing PULL_FROM_URL download (answer has no `data`). */
-    async cancel(accessToken: string, publishId: string): Promise<void> {
-      const answer = await postJson('/v2/post/publish/cancel/', accessToken, { publish_id: publishId });
+    cancel: (accessToken: string, publishId: string): Promise<void> => observe('cancel', async (seen) => {
+      const answer = await postJson(seen, '/v2/post/publish/cancel/', accessToken, { publish_id: publishId });
       okData(answer);
-    },
+    }),
 
     /** Closes the agent if the client created it. */
     async close(): Promise<void> {

@@ -1,4 +1,4 @@
-export { createTikTokClient, type TikTokClient, type TikTokClientOptions, type AuthorizeUrlInput } from './client.ts';
+export { createTikTokClient, type TikTokClient, type TikTokClientOptions, type AuthorizeUrlInput, type TikTokCall, type TikTokEndpoint } from './client.ts';
 export { createTikTokAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http.ts';
 export { TikTokError, classifyTikTokError, mapFailReason, FAIL_REASONS, type TikTokErrorKind, type FailReason } from './errors.ts';
 export {
