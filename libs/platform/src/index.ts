@@ -4,3 +4,4 @@ export * from './db.ts';
 export * from './errors.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './exposition.ts';
