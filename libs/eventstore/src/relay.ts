@@ -6,7 +6,11 @@
  */
 import type { Bus } from '@tiktok-share/messaging/port.ts';
 import { runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
+import { outboxBacklog, type OutboxLag } from './outbox-lag.ts';
+import { checkpointOf } from './read.ts';
 import type { EventStore, StoredEvent } from './types.ts';
+
+export type { OutboxLag } from './outbox-lag.ts';
 
 /** DESIGN §6 envelope, as published. */
 export interface EventEnvelope {
@@ -62,11 +66,28 @@ export interface OutboxRelayOptions {
   autoStart?: boolean;
   /** Test seam: runs after a batch is published and before its checkpoint is saved. */
   afterPublish?(events: StoredEvent[]): Promise<void> | void;
+  /**
+   * Metrics: after each batch this instance ran (not when another instance held the lock), the
+   * public events still unpublished and the age of the oldest. A short batch means drained
+   * (0, 0) at no cost; only after a full batch is the backlog counted (one query).
+   */
+  onLag?(lag: OutboxLag): void;
 }
 
 export interface OutboxRelay extends PollLoop {
   /** One batch now; the number of events published, or null if another instance holds the lock. */
   runOnce(): Promise<number | null>;
+}
+
+/** After a full batch (`last` set) count what remains; otherwise the relay is drained. Never throws. */
+async function reportLag(opts: OutboxRelayOptions, last: StoredEvent | undefined): Promise<void> {
+  try {
+    const backlog = last ? await outboxBacklog(opts.store.db, opts.store.schema, checkpointOf(last)) : { events: 0, ageMs: 0 };
+    opts.onLag?.({ name: opts.name, ...backlog });
+  } catch (err) {
+    // Metrics must not stop the relay: the batch is already committed.
+    opts.logger?.error({ err, relay: opts.name }, 'outbox lag report failed');
+  }
 }
 
 /**
@@ -76,8 +97,9 @@ export interface OutboxRelay extends PollLoop {
  */
 export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const batchSize = opts.batchSize ?? 200;
-  const runOnce = () =>
-    runBatch({
+  const runOnce = async () => {
+    let last: StoredEvent | undefined;
+    const n = await runBatch({
       store: opts.store,
       checkpoint: `relay:${opts.name}`,
       batchSize,
@@ -86,8 +108,12 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         // Sequential on purpose: a failed publish must not let a later event overtake it.
         for (const e of events) await opts.bus.publish(opts.subjectFor(e), encodeEnvelope(toEnvelope(e)), { msgId: e.id });
         await opts.afterPublish?.(events);
+        last = events.at(-1);
       },
     });
+    if (n !== null && opts.onLag) await reportLag(opts, n === batchSize ? last : undefined);
+    return n;
+  };
   const loop: PollLoop =
     opts.autoStart === false
       ? { notify() {}, async stop() {} }
