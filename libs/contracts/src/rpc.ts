@@ -195,6 +195,8 @@ export function adminRpc(service: ServiceName) {
     /** Progress of the last rebuild (polled by `npm run replay`). */
     rebuildStatus: op(`${base}.admin.rebuild-status`, empty, rebuildStatusSchema),
     health: op(`${base}.health`, empty, healthOutput),
+    /** Prometheus text exposition of the service's own registry (the gateway merges it into `/metrics`). */
+    metrics: op(`${base}.metrics`, empty, z.object({ text: z.string() })),
   };
 }
 

@@ -10,4 +10,5 @@ export { startProjection, rebuildProjection, projectionCheckpoint, type Projecti
 export { processOnce, type InboxResult } from './inbox.ts';
 export { idempotent, IdempotencyKeyReusedError, type IdempotentOptions, type IdempotentResult } from './idempotency.ts';
 export type { LoggerLike, PollLoop } from './loop.ts';
+export { serveMetricsRpc, type ServeMetricsRpcOptions } from './metrics-rpc.ts';
 export { adminEvents, adminAudit, health, serveAdminRpcs, createRebuildRunner, type AdminEventsInput, type AdminEventsPage, type ServeAdminRpcsOptions, type RebuildRunner, type RebuildRunnerOptions, type RebuildLogger, type RebuildStatus, type RebuildState } from './admin.ts';
