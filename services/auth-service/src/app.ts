@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { eventCatalogue, isEventType } from '@tiktok-share/contracts/catalogue.ts';
-import { createEventStore, createRebuildRunner, serveAdminRpcs, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
+import { createEventStore, createRebuildRunner, serveAdminRpcs, serveMetricsRpc, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
+import { createMetrics, outboxLagMetrics, tiktokCallMetrics } from '@tiktok-share/platform/metrics.ts';
 import type { Bus, Subscription } from '@tiktok-share/messaging';
 import { createTikTokClient, type TikTokClientOptions } from '@tiktok-share/tiktok';
 import { createTokenCipher, parseEncryptionKeys } from './adapters/crypto/token-cipher.ts';
@@ -44,9 +45,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService & { start(
   const projection = accountsProjection(deps.schema);
   const store = createEventStore({ db: deps.db, schema: deps.schema, inlineProjections: [projection] });
   const { config } = deps;
+  // Own registry, no process metrics (the gateway has those): served over the bus, merged by the gateway.
+  const metrics = createMetrics({ service: 'auth' });
   const tiktok =
     deps.tiktok ??
-    createTikTokClient({ clientKey: config.clientKey, clientSecret: config.clientSecret, apiBaseUrl: config.apiBaseUrl, authUrl: config.authUrl, ...deps.tiktokOptions });
+    createTikTokClient({ clientKey: config.clientKey, clientSecret: config.clientSecret, apiBaseUrl: config.apiBaseUrl, authUrl: config.authUrl, onCall: tiktokCallMetrics(metrics), ...deps.tiktokOptions });
   const ctx: AuthContext = {
     store,
     schema: deps.schema,
@@ -69,10 +72,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService & { start(
       await store.migrate();
       await migrateAuth(deps.db, deps.schema);
       await deps.bus.ensureStreams([AUTH_STREAM]);
-      relay = startOutboxRelay({ store, bus: deps.bus, name: 'auth', subjectFor, logger, pollMs: deps.relayPollMs ?? 150 });
+      relay = startOutboxRelay({ store, bus: deps.bus, name: 'auth', subjectFor, logger, pollMs: deps.relayPollMs ?? 150, onLag: outboxLagMetrics(metrics) });
       subs = [
         ...(await startResponders(deps.bus, useCases, logger)),
         ...(await serveAdminRpcs({ bus: deps.bus, service: 'auth', store, schema: deps.schema, projections: store.inlineProjections, logger, runner: rebuilds })),
+        await serveMetricsRpc({ bus: deps.bus, service: 'auth', registry: metrics.registry, logger }),
       ];
       logger.info('auth service started');
     },
