@@ -4,7 +4,8 @@
  * the outbox relay, the consumers, the RPC responders and the expiry sweeper.
  */
 import { randomUUID } from 'node:crypto';
-import { createEventStore, startOutboxRelay, type AnyDb, type OutboxRelay } from '@tiktok-share/eventstore';
+import { createEventStore, serveMetricsRpc, startOutboxRelay, type AnyDb, type OutboxRelay } from '@tiktok-share/eventstore';
+import { createMetrics, outboxLagMetrics } from '@tiktok-share/platform/metrics.ts';
 import { isEventType, streams, subjectFor } from '@tiktok-share/contracts';
 import type { Bus, Subscription } from '@tiktok-share/messaging';
 import type { Logger } from 'pino';
@@ -46,6 +47,8 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
   const projection = reservationsProjection(deps.schema);
   const store = createEventStore({ db: deps.db, schema: deps.schema, inlineProjections: [projection] });
   let relay: OutboxRelay | undefined;
+  // Own registry, no process metrics (the gateway has those): served over the bus, merged by the gateway.
+  const metrics = createMetrics({ service: 'quota' });
   const context: QuotaContext = {
     db: deps.db,
     schema: deps.schema,
@@ -76,6 +79,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
         bus: deps.bus,
         name: 'quota',
         logger,
+        onLag: outboxLagMetrics(metrics),
         subjectFor: (e) => {
           if (!isEventType(e.type)) throw new Error(`no subject for private event ${e.type}`);
           return subjectFor(e.type);
@@ -83,6 +87,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
       });
       subscriptions.push(...(await startConsumers(context, deps.bus)));
       subscriptions.push(...(await startResponders(context, deps.bus, logger)));
+      subscriptions.push(await serveMetricsRpc({ bus: deps.bus, service: 'quota', registry: metrics.registry, logger }));
       sweeper = setInterval(() => {
         sweeping = sweep().catch((err: unknown) => logger.error({ err }, 'expiry sweep failed'));
       }, config.sweepIntervalMs);
