@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import { eventCatalogue, isEventType, streams } from '@tiktok-share/contracts/catalogue.ts';
-import { createEventStore, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
+import { createEventStore, serveMetricsRpc, startOutboxRelay, type OutboxRelay, type StoredEvent } from '@tiktok-share/eventstore';
+import { createMetrics, outboxLagMetrics, tiktokCallMetrics } from '@tiktok-share/platform/metrics.ts';
 import type { Bus, Subscription } from '@tiktok-share/messaging/port.ts';
 import { createTikTokClient, type TikTokClient, type TikTokClientOptions } from '@tiktok-share/tiktok';
 import type { FetchLike } from './adapters/media/range-blob.ts';
@@ -43,10 +44,12 @@ export function createPublisherService(deps: PublisherServiceDeps) {
   const logger = deps.logger.child({ component: 'publisher-service' });
   const store = createEventStore({ db: deps.db, schema: deps.schema, inlineProjections: [shareViewProjection(deps.schema), shareWorkProjection(deps.schema)] });
   const { config } = deps;
+  // Own registry, no process metrics (the gateway has those): served over the bus, merged by the gateway.
+  const metrics = createMetrics({ service: 'publisher' });
   const ctx: PublisherContext = {
     store, schema: deps.schema, bus: deps.bus, logger, config,
     ports: deps.ports ?? createNatsPorts(deps.bus),
-    tiktok: deps.tiktok ?? createTikTokClient({ clientKey: config.clientKey, clientSecret: config.clientSecret, apiBaseUrl: config.apiBaseUrl, authUrl: config.authUrl, ...deps.tiktokOptions }),
+    tiktok: deps.tiktok ?? createTikTokClient({ clientKey: config.clientKey, clientSecret: config.clientSecret, apiBaseUrl: config.apiBaseUrl, authUrl: config.authUrl, onCall: tiktokCallMetrics(metrics), ...deps.tiktokOptions }),
     fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
     now: deps.now ?? (() => new Date()),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -60,9 +63,10 @@ export function createPublisherService(deps: PublisherServiceDeps) {
       await store.migrate();
       await migratePublisher(deps.db, deps.schema);
       await deps.bus.ensureStreams([{ name: streams.publisher.name, subjects: [...streams.publisher.subjects] }]);
-      relay = startOutboxRelay({ store, bus: deps.bus, name: 'publisher', subjectFor, logger, pollMs: deps.relayPollMs ?? 150 });
+      relay = startOutboxRelay({ store, bus: deps.bus, name: 'publisher', subjectFor, logger, pollMs: deps.relayPollMs ?? 150, onLag: outboxLagMetrics(metrics) });
       if (deps.worker !== false) worker = startWorker(ctx);
       subs = await startResponders(ctx, () => { relay?.notify(); worker?.notify(); });
+      subs.push(await serveMetricsRpc({ bus: deps.bus, service: 'publisher', registry: metrics.registry, logger }));
       logger.info({ workerId: config.workerId }, 'publisher service started');
     },
     async stop(): Promise<void> {
