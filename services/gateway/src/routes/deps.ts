@@ -16,6 +16,8 @@ export interface GatewayConfig {
   rpcTimeoutMs?: number | undefined;
   /** Readiness probe timeout per service, ms. Default 1000. */
   readyTimeoutMs?: number | undefined;
+  /** `GET /metrics`: how long to wait for each service's metrics over the bus, ms. Default readyTimeoutMs, else 1000. */
+  metricsTimeoutMs?: number | undefined;
   /** SSE heartbeat comment period, ms. Default 15000. */
   sseHeartbeatMs?: number | undefined;
   /** After the view turns final, how long to wait for the terminal event, ms. Default 3000. */

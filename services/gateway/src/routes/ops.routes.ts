@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { buildOpenApi } from '../http/openapi.ts';
 import { renderDocsPage } from '../http/docs-page.ts';
+import { productMetricsText } from '../http/service-metrics.ts';
 import type { RouteDeps } from './deps.ts';
 import { serviceSubject, services } from './subjects.ts';
 
@@ -42,10 +43,11 @@ export function opsRoutes(deps: RouteDeps, registry: Registry, allRoutes: () => 
     }),
     defineRoute({
       operationId: 'metrics', method: 'get', path: '/metrics', tag: 'ops', access: 'public',
-      summary: 'Prometheus metrics (text exposition format).',
+      summary: "Prometheus metrics (text exposition format): the gateway's and every service's (fetched over the bus); tiktok_share_metrics_scrape_up{service} says which answered.",
       responses: { 200: { description: 'metrics', contentType: 'text/plain; version=0.0.4' } },
       async handle(_i, c) {
-        return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+        const timeoutMs = deps.config.metricsTimeoutMs ?? deps.config.readyTimeoutMs ?? 1000;
+        return c.body(await productMetricsText(deps, registry, services, timeoutMs), 200, { 'content-type': registry.contentType });
       },
     }),
     defineRoute({

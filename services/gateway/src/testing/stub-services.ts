@@ -18,6 +18,18 @@ export interface StubState {
   calls: Array<{ subject: string; input: unknown; headers: Record<string, string> }>;
   audit: Record<'auth' | 'quota' | 'publisher', Envelope[]>;
   healthy: Record<'auth' | 'quota' | 'publisher', boolean>;
+  /** What `tiktok.rpc.<svc>.metrics` answers; `down` makes it fail (`error`) or answer too late (`hang`, 1 s). */
+  metrics: Record<'auth' | 'quota' | 'publisher', { text: string; down?: 'error' | 'hang' | undefined }>;
+}
+
+/** A tiny exposition as a service's registry would produce it (every series carries `service`). */
+export function stubMetricsText(service: string): string {
+  return [
+    '# HELP tiktok_api_calls_total Calls to the TikTok API by endpoint and outcome',
+    '# TYPE tiktok_api_calls_total counter',
+    `tiktok_api_calls_total{service="${service}",endpoint="token",outcome="ok"} 1`,
+    '',
+  ].join('\n');
 }
 
 export const T0 = '2026-01-01T00:00:00.000Z';
@@ -43,6 +55,7 @@ export function emptyStubState(): StubState {
   return {
     accounts: new Map(), shares: new Map(), creatorInfo: new Map(), calls: [],
     audit: { auth: [], quota: [], publisher: [] }, healthy: { auth: true, quota: true, publisher: true },
+    metrics: { auth: { text: stubMetricsText('auth') }, quota: { text: stubMetricsText('quota') }, publisher: { text: stubMetricsText('publisher') } },
   };
 }
 
@@ -99,6 +112,12 @@ export async function startStubServices(bus: Bus, state: StubState): Promise<Sub
       serve(ops.health, () => {
         if (!state.healthy[svc]) throw new AppError('unhealthy', 503, 'db down');
         return { service: svc, db: true, bus: true };
+      }, `${svc}-service`),
+      serve(ops.metrics, async () => {
+        const m = state.metrics[svc];
+        if (m.down === 'error') throw new AppError('unavailable', 503, 'metrics unavailable');
+        if (m.down === 'hang') await new Promise((r) => setTimeout(r, 1000));
+        return { text: m.text };
       }, `${svc}-service`),
     );
   }
