@@ -57,6 +57,9 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
     ...(options.name ? { name: options.name } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // The client otherwise builds an Error (a stack trace) per request in case it times out:
+    // ~3 % of CPU on the share pipeline. Our errors carry the subject instead.
+    noAsyncTraces: true,
   });
   const reconnectListeners = new Set<() => void>();
   watchConnection(nc, logger, () => { for (const l of reconnectListeners) l(); });
