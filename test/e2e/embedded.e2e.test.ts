@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '@tiktok-share/client';
 import { freePort, startProcess, waitForHttp, type Started } from '../support/processes.ts';
+import { connectThroughGateway, waitForShareStatus } from '../support/stack.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -38,6 +40,20 @@ describe('npm start (embedded default)', () => {
     expect(ready.services.map((s) => s.service).sort()).toEqual(['auth', 'publisher', 'quota']);
     expect(ready.services.every((s) => s.healthy)).toBe(true);
     expect(app.output()).toMatch(new RegExp(`Share UI: ${base}/\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+`));
+  });
+
+  it('connects a TikTok account through the emulator and publishes a bundled sample (one PGlite connection shared by all services)', async () => {
+    const token = /Share UI: \S+\?token=(\S+)/.exec(app.output())?.[1];
+    expect(token).toBeDefined();
+    const client = createClient({ baseUrl: base, token: token! });
+    const accountId = await connectThroughGateway(client, 'public1');
+    const share = await client.createShare({
+      accountId, mode: 'direct', video: { path: 'sample-8s.mov' }, title: 'embedded #demo', privacyLevel: 'SELF_ONLY',
+    }, { idempotencyKey: 'embedded-e2e-1' });
+    expect(share.status).toBe('requested');
+    const done = await waitForShareStatus(client, share.shareId, ['published', 'failed'], 60_000);
+    expect(done.status, JSON.stringify(done.failure)).toBe('published');
+    expect(done.uploadedBytes).toBe(done.videoSize);
   });
 
   it('keeps its data under DATA_DIR (PGlite) and its generated secrets there', async () => {

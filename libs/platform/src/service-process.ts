@@ -60,8 +60,9 @@ export async function runServiceProcess<B extends { close(): Promise<void> }>(op
         process.exit(0);
       }
     };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    // `on`, not `once`: under tsx a group kill delivers the signal twice (direct and relayed).
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
   } catch (err) {
     // Only the message: a configuration error names the variable, never its value.
     process.stderr.write(`${name} failed to start: ${err instanceof Error ? err.message : String(err)}\n`);

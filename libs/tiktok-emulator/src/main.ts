@@ -16,6 +16,12 @@ const emulator = await startEmulator({
   ...(env.TIKTOK_DAILY_POST_LIMIT ? { dailyPostLimit: Number(env.TIKTOK_DAILY_POST_LIMIT) } : {}),
 });
 process.stdout.write(`TikTok emulator listening on ${emulator.url}\n`);
-const stop = () => void emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+let stopping = false;
+// `on`, not `once`: under tsx a group kill delivers the signal twice (direct and relayed).
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void emulator.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

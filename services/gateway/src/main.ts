@@ -39,14 +39,19 @@ async function main(): Promise<void> {
     const token = await signDevToken(devSecret, DEMO_USER_ID, ['admin']);
     process.stdout.write(`\nShare UI: ${config.publicBaseUrl}/?token=${token}\n(dev JWT for "${DEMO_USER_ID}", valid 12 h)\n\n`);
   }
+  let stopping = false;
+  // `on`, not `once`: under tsx a group kill delivers the signal twice (direct and relayed), and a
+  // second one with no listener would kill the process mid-shutdown.
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
     await bus.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {
