@@ -61,6 +61,10 @@ describe('shares.list', () => {
     expect(seen).toEqual(newestFirst);
   });
 
+  it('an unreadable cursor is a validation error, not a silent first page', async () => {
+    expect(await codeOf(rpc(publisherSharesList, { userId: USER, limit: 3, cursor: 'not-a-cursor' }))).toBe('validation_failed');
+  });
+
   it('filters by status and by account', async () => {
     const failed = await rpc(publisherSharesList, { userId: USER, status: 'failed', limit: 20 });
     expect(failed.items.map((i) => i.shareId)).toEqual([shares[3]!.shareId]);

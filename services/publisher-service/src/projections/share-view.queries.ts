@@ -1,4 +1,5 @@
 /** Reads of the `shares` read model. Ownership is part of every query: foreign = not found. */
+import { validationFailed } from '@tiktok-share/platform/errors.ts';
 import { sql } from 'kysely';
 import type { AnyDb } from '@tiktok-share/eventstore/types.ts';
 import type { ShareView } from '@tiktok-share/contracts/rest.ts';
@@ -41,6 +42,7 @@ export async function listShareViews(
   q: { userId: string; accountId?: string | undefined; status?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ items: Array<ShareView & { isAigc: boolean }>; nextCursor: string | null }> {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
+  if (q.cursor && !after) throw validationFailed([{ path: 'cursor', message: 'unknown cursor' }]);
   const { rows } = await sql<Row>`select * from ${sql.id(schema)}.shares
     where user_id = ${q.userId}
       ${q.accountId ? sql`and account_id = ${q.accountId}` : sql``}
