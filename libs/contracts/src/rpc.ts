@@ -69,11 +69,25 @@ export function accessTokenFingerprint(accessToken: string): string {
  * `rejectedAccessTokenSha256` (optional, additive): TikTok answered 401 `access_token_invalid` for
  * the token with this fingerprint (TikTok can invalidate before the announced expiry); if it is
  * still the current one, auth refreshes now instead of handing the dead token back.
+ * `userId` (optional, additive): auth also checks ownership exactly as `accounts.get` does (404
+ * `not_found` for a foreign or unknown account, then 409 `reauthorization_required`) and echoes
+ * `userId` and `status` — one round trip for the publisher's accept path instead of two. A caller
+ * must treat a reply WITHOUT the echoed `userId` as unchecked (an older auth ignores the field).
  */
 export const authToken = op(
   'tiktok.rpc.auth.token',
-  z.object({ accountId: idSchema, rejectedAccessTokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex sha256').optional() }),
-  z.object({ accessToken: z.string().min(1), openId: idSchema, scopes: z.array(z.string()), accessExpiresAt: isoDateTimeSchema }),
+  z.object({
+    accountId: idSchema,
+    rejectedAccessTokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex sha256').optional(),
+    userId: idSchema.optional(),
+  }),
+  z.object({
+    accessToken: z.string().min(1), openId: idSchema, scopes: z.array(z.string()), accessExpiresAt: isoDateTimeSchema,
+    /** Present only when the request carried `userId` and ownership was checked: the owner. */
+    userId: idSchema.optional(),
+    /** Present with `userId`; always `connected` (any other status is answered 409). */
+    status: z.literal('connected').optional(),
+  }),
 );
 
 /** A webhook whose signature the gateway already verified. */

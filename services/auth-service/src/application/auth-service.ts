@@ -28,8 +28,14 @@ export function createAuthUseCases(ctx: AuthContext, rebuilds: RebuildRunner) {
       return publicView(a);
     },
     disconnect: (i: { userId: string; accountId: string }) => disconnectAccount(ctx, tokens.getFreshToken, i),
-    /** `rejectedAccessTokenSha256`: see get-fresh-token.ts (forced refresh). */
-    token: (accountId: string, rejectedAccessTokenSha256?: string) => tokens.getFreshToken(accountId, rejectedAccessTokenSha256),
+    /**
+     * `rejectedAccessTokenSha256`: see get-fresh-token.ts (forced refresh). `userId`: ownership is
+     * checked too, and the reply echoes it with `status` (the caller's proof that it was checked).
+     */
+    token: async (accountId: string, rejectedAccessTokenSha256?: string, userId?: string) => {
+      const t = await tokens.getFreshToken(accountId, rejectedAccessTokenSha256, userId);
+      return userId === undefined ? t : { ...t, userId, status: 'connected' as const };
+    },
     /** `dedupeId`: the gateway's `webhook-dedupe-id` header (the inbox key). */
     webhook: (w: TikTokWebhookInput, dedupeId?: string) => onWebhook(ctx, w, dedupeId),
     /** Rebuild of the accounts read model in the background; `done` rejects with 409 `rebuild_in_progress` if one runs. */

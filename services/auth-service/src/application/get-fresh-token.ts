@@ -49,10 +49,13 @@ export function createTokenService(ctx: AuthContext) {
   /**
    * @param rejected fingerprint (accessTokenFingerprint) of a token TikTok refused; forces a
    *   refresh while it is still the current token.
+   * @param userId when given, the account must be this user's: 404 otherwise, checked before the
+   *   status (as `accounts.get` + the publisher's status check answer), so a foreign account's
+   *   state is never revealed.
    */
-  async function getFreshToken(accountId: string, rejected?: string): Promise<FreshToken> {
+  async function getFreshToken(accountId: string, rejected?: string, userId?: string): Promise<FreshToken> {
     const account = await findAccountTokens(ctx.store.db, ctx.schema, accountId);
-    if (!account) throw notFound('Account not found');
+    if (!account || (userId !== undefined && account.userId !== userId)) throw notFound('Account not found');
     if (account.status !== 'connected') throw reauthorizationRequired();
     const row = account.tokens;
     if (!row) throw reauthorizationRequired();

@@ -67,6 +67,31 @@ describe('fresh tokens', () => {
   });
 });
 
+describe('token with ownership (userId)', () => {
+  const owned = (userId: string, accountId: string) => callRpc(h.bus, authToken.subject, { accountId, userId }, authToken.output, { timeoutMs: 20_000 });
+
+  it('answers the token with the account fields and echoes the checked owner', async () => {
+    const id = accountIdOf((await h.connect('own-user', 'own1')).redirectTo);
+    const t = await owned('own-user', id);
+    expect(t).toMatchObject({ openId: 'own1', userId: 'own-user', status: 'connected' });
+    expect(t.scopes.length).toBeGreaterThan(0);
+    expect(t.accessToken).toBe((await token(id)).accessToken);
+    // Without userId nothing is echoed: a caller can tell a checked reply from an unchecked one.
+    expect((await token(id)).userId).toBeUndefined();
+  });
+
+  it('404 for a foreign or unknown account, like accounts.get; 409 for the owner of a disconnected one', async () => {
+    const id = accountIdOf((await h.connect('own-user', 'own2')).redirectTo);
+    await expect(owned('intruder', id)).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await expect(callRpc(h.bus, authAccountsGet.subject, { userId: 'intruder', accountId: id }, authAccountsGet.output)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(owned('own-user', 'no-such-account')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await callRpc(h.bus, authAccountsDisconnect.subject, { userId: 'own-user', accountId: id }, authAccountsDisconnect.output, { timeoutMs: 20_000 });
+    await expect(owned('own-user', id)).rejects.toMatchObject({ code: 'reauthorization_required', status: 409 });
+    // Ownership first: a foreign disconnected account stays 404 (its state is not revealed).
+    await expect(owned('intruder', id)).rejects.toMatchObject({ code: 'not_found', status: 404 });
+  });
+});
+
 describe('disconnect and webhook', () => {
   it('disconnect revokes at TikTok (refreshing first when expired) and records reason user', async () => {
     const id = accountIdOf((await h.connect('dc-user', 'dc1')).redirectTo);

@@ -4,35 +4,14 @@
  * themselves, which live encrypted in a private table (events carry only expiries).
  */
 
-export type DisconnectReason = 'user' | 'revoked_at_tiktok' | 'refresh_failed' | 'connected_elsewhere';
+import type { EventData } from '@tiktok-share/contracts/catalogue.ts';
 
-export interface AccountConnectedData {
-  accountId: string;
-  userId: string;
-  openId: string;
-  displayName: string;
-  avatarUrl: string | null;
-  scopes: string[];
-  /** Set when this open_id moved here from another platform user (`connected_elsewhere`). */
-  previousUserId?: string | null;
-  accessExpiresAt: string;
-  refreshExpiresAt: string;
-  /** Additive to the public contract: when this connection was made. */
-  connectedAt: string;
-}
-
-export interface AccountTokenRefreshedData {
-  accountId: string;
-  accessExpiresAt: string;
-  refreshExpiresAt: string;
-}
-
-export interface AccountDisconnectedData {
-  accountId: string;
-  userId: string;
-  openId: string;
-  reason: DisconnectReason;
-}
+// Event data types come from libs/contracts (never written twice); the aggregate always records
+// the token expiries and the connection time, which the public contract leaves optional.
+export type DisconnectReason = EventData<'AccountDisconnected'>['reason'];
+export type AccountConnectedData = EventData<'AccountConnected'> & { accessExpiresAt: string; refreshExpiresAt: string; connectedAt: string };
+export type AccountTokenRefreshedData = EventData<'AccountTokenRefreshed'>;
+export type AccountDisconnectedData = EventData<'AccountDisconnected'>;
 
 export type AccountEvent =
   | { type: 'AccountConnected'; data: AccountConnectedData }

@@ -13,6 +13,18 @@ export async function connectedAccount(ctx: PublisherContext, userId: string, ac
   return account;
 }
 
+/**
+ * Ownership, connection status and the token in one auth round trip (`auth.token` with `userId`).
+ * A reply without the echoed owner comes from an auth that ignored `userId` (mixed versions during
+ * a rollout): then ownership is checked the old way, never assumed.
+ */
+export async function ownedToken(ctx: PublisherContext, userId: string, accountId: string): Promise<FreshToken> {
+  const token = await ctx.ports.getOwnedToken(userId, accountId);
+  if (token.userId === userId && token.status === 'connected') return token;
+  await connectedAccount(ctx, userId, accountId);
+  return token;
+}
+
 /** Always asked of TikTok, never cached: TikTok wants it fresh whenever the user composes a post. */
 export async function fetchCreatorInfo(ctx: PublisherContext, accountId: string, token?: FreshToken): Promise<CreatorInfoResult> {
   return callTikTok(ctx, accountId, { endpoint: 'creator_info', retryTransient: true, ...(token ? { token } : {}) }, (t) => ctx.tiktok.creatorInfo(t.accessToken));

@@ -24,7 +24,7 @@ import { findShareView } from '../projections/share-view.queries.ts';
 import { initialShareState, type ShareRequestedData } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
 import type { FreshToken } from '../adapters/nats/ports.ts';
-import { connectedAccount, fetchCreatorInfo, settled } from './creator-info.ts';
+import { fetchCreatorInfo, ownedToken, settled } from './creator-info.ts';
 import { executeOnShare } from './share-writer.ts';
 
 export interface RequestShareInput {
@@ -78,22 +78,30 @@ interface Accepted {
 }
 
 interface Reads {
-  account: ReturnType<typeof connectedAccount>;
+  /** Rejects only with the account's own answers (404 / 409); resolves otherwise. */
+  account: Promise<void>;
   video: Promise<ProbedVideo>;
+  /** The token and the account fields (openId, scopes), from the same auth call. */
   token: Promise<FreshToken>;
 }
 
+/** The account's answers, which §5 gives before any video error; other token failures wait. */
+const ACCOUNT_CODES = new Set(['not_found', 'reauthorization_required']);
+
 /**
- * The account (ownership, status), the media probe and the access token, in parallel. The token is
- * internal (never leaves the publisher), so fetching it before ownership is known reveals nothing;
- * TikTok itself is only called after the account check passed.
+ * Ownership, status and the access token (one auth round trip), and the media probe, in parallel.
+ * TikTok itself is only called after the account check passed. Errors keep their old order: the
+ * account's 404/409 first, then the video's, then a failure to get a token (e.g. 503 refresh).
  */
 function startReads(ctx: PublisherContext, input: RequestShareInput): Reads {
   const req = input.request;
+  const token = settled(ownedToken(ctx, input.userId, req.accountId));
   return {
-    account: settled(connectedAccount(ctx, input.userId, req.accountId)),
+    account: settled(token.then(() => undefined, (e: unknown) => {
+      if (e instanceof AppError && ACCOUNT_CODES.has(e.code)) throw e;
+    })),
     video: settled(probeVideo(req.video, { mediaRoot: ctx.config.mediaRoot, urlAllowlist: ctx.config.mediaUrlAllowlist, fetch: ctx.fetch })),
-    token: settled(ctx.ports.getToken(req.accountId)),
+    token,
   };
 }
 
@@ -101,9 +109,10 @@ function startReads(ctx: PublisherContext, input: RequestShareInput): Reads {
 async function checkAndReserve(ctx: PublisherContext, input: RequestShareInput, reads: Reads): Promise<Accepted> {
   const req = input.request;
   // Awaited in the order the checks are answered: account errors first, then the video's.
-  const account = await reads.account;
+  await reads.account;
   const video = await reads.video;
-  const creator = await creatorOrReject(ctx, req.accountId, account.openId, await reads.token);
+  const account = await reads.token;
+  const creator = await creatorOrReject(ctx, req.accountId, account.openId, account);
   checkPostSettings(ctx, req, creator);
   if (creator.maxVideoPostDurationSec > 0 && video.durationSec > creator.maxVideoPostDurationSec) {
     throw unprocessable('video_too_long', `the video lasts ${Math.ceil(video.durationSec)} s; this creator may post at most ${creator.maxVideoPostDurationSec} s`, { maxVideoPostDurationSec: creator.maxVideoPostDurationSec });

@@ -115,13 +115,15 @@ async function standIns(emu: RunningEmulator, bus: TestNatsBus['bus'], accounts:
     }, q),
     serveRpc(bus, authToken.subject, authToken.input, async (i) => {
       const a = accounts.find((x) => x.accountId === i.accountId);
-      if (!a) throw notFound();
+      // Like auth: with userId, ownership first (404), then the status.
+      if (!a || (i.userId !== undefined && i.userId !== USER)) throw notFound();
       if (a.status !== 'connected') throw new AppError('reauthorization_required', 409, 'reconnect');
       let t = tokens.get(a.accountId)!;
       // Like auth: refresh only when the rejected token is still the current one.
       if (i.rejectedAccessTokenSha256 === accessTokenFingerprint(t.access_token)) t = await refresh(emu, t);
       tokens.set(a.accountId, t);
-      return { accessToken: t.access_token, openId: t.open_id, scopes: t.scope.split(','), accessExpiresAt: new Date(Date.now() + t.expires_in * 1000 + tokens.size).toISOString() };
+      const owner = i.userId !== undefined ? { userId: i.userId, status: 'connected' as const } : {};
+      return { accessToken: t.access_token, openId: t.open_id, scopes: t.scope.split(','), accessExpiresAt: new Date(Date.now() + t.expires_in * 1000 + tokens.size).toISOString(), ...owner };
     }, q),
     serveRpc(bus, quotaReserve.subject, quotaReserve.input, (i) => {
       quotaCalls.push({ op: 'reserve', input: i });

@@ -44,28 +44,35 @@ export async function findTokens(db: AnyDb | AnyTrx, schema: string, accountId: 
   return r ? toRow(r) : undefined;
 }
 
-/** The account's status and scopes (accounts read model) with its token row, in one round trip. */
+/** The account's owner, status and scopes (accounts read model) with its token row, in one round trip. */
 export interface AccountTokens {
+  userId: string;
   status: string;
   scopes: string[];
   tokens: TokenRow | undefined;
 }
 
 /** One query for the token hot path (every TikTok call asks for a token): undefined = no such account. */
+interface AccountCols {
+  account_user_id: string;
+  account_status: string;
+  account_scopes: string[] | string;
+}
+
 export async function findAccountTokens(db: AnyDb, schema: string, accountId: string): Promise<AccountTokens | undefined> {
   const r = (await db
     .withSchema(schema)
     .selectFrom('accounts as a')
     .leftJoin('account_tokens as t', 't.account_id', 'a.account_id')
     .select([
-      'a.status as account_status', 'a.scopes as account_scopes', 't.account_id', 't.open_id', 't.access_token_enc', 't.refresh_token_enc',
+      'a.user_id as account_user_id', 'a.status as account_status', 'a.scopes as account_scopes', 't.account_id', 't.open_id', 't.access_token_enc', 't.refresh_token_enc',
       't.access_issued_at', 't.access_expires_at', 't.refresh_expires_at', 't.generation',
     ])
     .where('a.account_id', '=', accountId)
-    .executeTakeFirst()) as (Raw & { account_status: string; account_scopes: string[] | string }) | (Partial<Raw> & { account_status: string; account_scopes: string[] | string }) | undefined;
+    .executeTakeFirst()) as (Partial<Raw> & AccountCols) | undefined;
   if (!r) return undefined;
   const scopes = typeof r.account_scopes === 'string' ? (JSON.parse(r.account_scopes) as string[]) : r.account_scopes;
-  return { status: r.account_status, scopes, tokens: r.account_id ? toRow(r as Raw) : undefined };
+  return { userId: r.account_user_id, status: r.account_status, scopes, tokens: r.account_id ? toRow(r as Raw) : undefined };
 }
 
 /**

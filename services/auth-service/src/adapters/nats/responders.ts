@@ -37,7 +37,7 @@ export async function startResponders(bus: Bus, service: AuthService, logger: Bu
     serveRpc(bus, authAccountsList.subject, authAccountsList.input, guarded(service.listAccounts), opts),
     serveRpc(bus, authAccountsGet.subject, authAccountsGet.input, guarded(service.getAccount), opts),
     serveRpc(bus, authAccountsDisconnect.subject, authAccountsDisconnect.input, guarded(service.disconnect), opts),
-    serveRpc(bus, authToken.subject, authToken.input, guarded((i: { accountId: string; rejectedAccessTokenSha256?: string | undefined }) => service.token(i.accountId, i.rejectedAccessTokenSha256)), opts),
+    serveRpc(bus, authToken.subject, authToken.input, guarded((i: { accountId: string; rejectedAccessTokenSha256?: string | undefined; userId?: string | undefined }) => service.token(i.accountId, i.rejectedAccessTokenSha256, i.userId)), opts),
     serveRpc(bus, authWebhook.subject, authWebhook.input, (input, rpc) => guarded((i: typeof input) => service.webhook(i, dedupeIdOf(rpc.headers)))(input), opts),
   ]);
 }

@@ -18,6 +18,11 @@ export interface Ports {
    * expiry); auth refreshes if it is still the current one. Only its sha256 crosses the bus.
    */
   getToken(accountId: string, rejectedAccessToken?: string): Promise<FreshToken>;
+  /**
+   * The token with auth's ownership check (404 foreign/unknown, 409 not connected) in ONE round
+   * trip. The reply's `userId` is set only if auth did check (an older auth ignores the field).
+   */
+  getOwnedToken(userId: string, accountId: string): Promise<FreshToken>;
   reserve(input: { shareId: string; accountId: string; openId: string; mode: 'direct' | 'draft' }): Promise<RpcOutput<typeof quotaReserve>>;
   release(shareId: string, reason: string): Promise<void>;
   /** `openId` keys the window by creator, so `quota.status` can show it (GET /tiktok/quota). */
@@ -31,6 +36,7 @@ export function createNatsPorts(bus: Bus, timeoutMs = 10_000): Ports {
     getAccount: (userId, accountId) => callRpc(bus, authAccountsGet.subject, { userId, accountId }, authAccountsGet.output, o),
     getToken: (accountId, rejected) =>
       callRpc(bus, authToken.subject, rejected ? { accountId, rejectedAccessTokenSha256: accessTokenFingerprint(rejected) } : { accountId }, authToken.output, o),
+    getOwnedToken: (userId, accountId) => callRpc(bus, authToken.subject, { accountId, userId }, authToken.output, o),
     reserve: (input) => callRpc(bus, quotaReserve.subject, input, quotaReserve.output, o),
     release: async (shareId, reason) => { await callRpc(bus, quotaRelease.subject, { shareId, reason }, quotaRelease.output, o); },
     acquire: (tokenKey, endpoint, openId) => callRpc(bus, quotaAcquire.subject, { tokenKey, endpoint, openId }, quotaAcquire.output, o),
