@@ -13,6 +13,8 @@ export const accountConnectedData = z.object({
   previousUserId: idSchema.nullable().optional(),
   accessExpiresAt: isoDateTimeSchema.optional(),
   refreshExpiresAt: isoDateTimeSchema.optional(),
+  /** When this connection was made (a reconnect keeps the account id and sets it anew). */
+  connectedAt: isoDateTimeSchema.optional(),
 });
 
 export const accountTokenRefreshedData = z.object({
