@@ -8,13 +8,17 @@
  * TikTok's limits shape the load: each creator may Direct Post 15 times a day and init 6 times a
  * minute, so shares go round robin over the creators, with the small bundled sample videos.
  *
- *   npx tsx test/bench/pipeline.bench.ts [creators] [durationMs]
+ *   npx tsx test/bench/pipeline.bench.ts [creators] [durationMs] [--publisher-process]
  */
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import type { TikTokShareClient } from '@tiktok-share/client';
 import type { Subscription } from '@tiktok-share/messaging/port.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET } from '@tiktok-share/tiktok-emulator';
+import { TEST_DATABASE_URL, TEST_NATS_URL } from '@tiktok-share/platform/testing.ts';
+import { SAMPLES as SAMPLE_ROOT, startStack, type Stack } from '../support/stack.ts';
 
 export interface PipelineBenchOptions {
   /** Distinct creators (one platform user each). Default 1000. */
@@ -35,6 +39,14 @@ export interface PipelineBenchOptions {
   /** Parallel account connections while setting up. Default 16. */
   connectConcurrency?: number;
   log?: (line: string) => void;
+  /**
+   * The production shape for the publisher: a second publisher runs as its own process
+   * (`node --import tsx services/publisher-service/src/main.ts`, same schema and NATS prefix) and
+   * is the only saga worker; the in-process publisher keeps answering its RPCs with its worker off.
+   * Accepts are then shared by both instances (one queue group), the drain runs in the child only.
+   * Default false: everything in this process.
+   */
+  publisherProcess?: boolean;
 }
 
 export interface LoopResult {
@@ -170,8 +182,13 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Pipe
   const creatorsN = opts.creators ?? 1000;
   const concurrency = opts.concurrency ?? 32;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const stack = await startStack({ processingDelayMs: 0, logLevel: 'silent' });
+  const stack = await startStack({ processingDelayMs: 0, logLevel: 'silent', publisherWorker: !opts.publisherProcess });
+  let child: ChildProcess | undefined;
   try {
+    if (opts.publisherProcess) {
+      log('pipeline: starting the publisher as its own process…');
+      child = await spawnPublisher(stack);
+    }
     const t0 = performance.now();
     log(`pipeline: connecting ${creatorsN} creators…`);
     const creators = await connectCreators(stack, creatorsN, opts.connectConcurrency ?? 16, log);
@@ -219,8 +236,53 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Pipe
       ratio: healthz.perSec > 0 ? shares.perSec / healthz.perSec : 0,
     };
   } finally {
+    if (child) await stopChild(child);
     await stack.stop();
   }
+}
+
+const PUBLISHER_MAIN = join(import.meta.dirname, '..', '..', 'services', 'publisher-service', 'src', 'main.ts');
+
+/**
+ * `node --import tsx main.ts` (one process; the tsx CLI would add a wrapper process) on the stack's
+ * schema, prefix and emulator. Resolves once it logged "publisher service started".
+ */
+async function spawnPublisher(stack: Stack): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', PUBLISHER_MAIN], {
+    env: {
+      ...process.env, LOG_LEVEL: 'info', DATABASE_URL: TEST_DATABASE_URL, NATS_URL: TEST_NATS_URL, NATS_PREFIX: stack.prefix,
+      PUBLISHER_SCHEMA: stack.schemas.publisher, TIKTOK_CLIENT_KEY: DEFAULT_CLIENT_KEY, TIKTOK_CLIENT_SECRET: DEFAULT_CLIENT_SECRET,
+      TIKTOK_API_BASE_URL: stack.emulator.url, TIKTOK_AUTH_URL: `${stack.emulator.url}/v2/auth/authorize/`, MEDIA_ROOT: SAMPLE_ROOT,
+      TIKTOK_APP_AUDITED: String(stack.emulator.emulator.state.settings.appAudited), PUBLISHER_WORKER_ID: `bench-child-${process.pid}`,
+      PUBLISHER_LEASE_MS: '5000', PUBLISHER_STATUS_POLL_MS: '30',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`publisher process not started in 60 s\n${out.slice(-2000)}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('publisher service started')) return;
+      clearTimeout(timer);
+      // From here on its (info) logs are read and dropped: a full pipe would block the child.
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`publisher process exited with ${code}\n${out.slice(-2000)}`)); });
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(force);
 }
 
 /** Printable lines: the measured loop beside its baseline. */
@@ -239,7 +301,7 @@ export function formatPipelineBench(r: PipelineBenchResult): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const creators = Number(process.argv[2] ?? 1000);
   const durationMs = Number(process.argv[3] ?? 10_000);
-  const r = await runPipelineBench({ creators, durationMs, latencyAtRate: 100 });
+  const r = await runPipelineBench({ creators, durationMs, latencyAtRate: 100, publisherProcess: process.argv.includes('--publisher-process') });
   process.stdout.write(`${formatPipelineBench(r)}\n`);
   process.exit(0);
 }

@@ -43,6 +43,12 @@ export interface StackOptions {
   logLevel?: string;
   /** Gateway RPC timeout. Default 5000 ms. */
   rpcTimeoutMs?: number;
+  /**
+   * Run the in-process publisher's saga worker (default true). false: it still answers the
+   * publisher RPCs (accepts shares); another publisher instance on the same schema and prefix
+   * (e.g. a child process, as in the bench) drains them.
+   */
+  publisherWorker?: boolean;
 }
 
 /** The `GET /__control/state` snapshot fields the suites look at. */
@@ -170,7 +176,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     config: { policy: { ...DEFAULT_POLICY, appAudited: emulator.emulator.state.settings.appAudited } },
   });
   const publisher = createPublisherService({
-    db, schema: schemas.publisher, bus, logger: logger.child({ service: 'publisher' }), relayPollMs: 30,
+    db, schema: schemas.publisher, bus, logger: logger.child({ service: 'publisher' }), relayPollMs: 30, worker: opts.publisherWorker ?? true,
     config: {
       ...DEFAULT_PUBLISHER_CONFIG, clientKey: DEFAULT_CLIENT_KEY, clientSecret: DEFAULT_CLIENT_SECRET,
       apiBaseUrl: emulator.url, authUrl: `${emulator.url}/v2/auth/authorize/`, mediaRoot,
