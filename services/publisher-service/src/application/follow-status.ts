@@ -4,11 +4,12 @@
  * Webhooks (on-webhook.ts) may finish the share first; each poll re-reads the share and stops then.
  * The deadline counts from when this worker started following (a restart starts a new one).
  */
-import type { StatusResult } from '@tiktok-share/tiktok';
+import { TikTokError, type StatusResult } from '@tiktok-share/tiktok';
+import { isAppError } from '@tiktok-share/platform/errors.ts';
 import { MAX_INITS, type ShareCommand } from '../domain/share.decide.ts';
 import type { ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
-import { failureOfReason } from './failures.ts';
+import { failureOf, failureOfReason, type FailureInfo } from './failures.ts';
 import type { StepGuard } from './run-share.ts';
 import { executeOnShare, loadShare, type LoadedShare } from './share-writer.ts';
 import { callTikTok } from './tiktok-call.ts';
@@ -31,7 +32,15 @@ export async function followStatus(ctx: PublisherContext, shareId: string, s: Pr
     const current = loaded.state;
     if (current.status !== 'processing' || current.upload.publishId !== publishId) return null;
     if (!(await guard.stillOwner())) return null;
-    const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
+    let status: StatusResult;
+    try {
+      status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
+    } catch (err) {
+      // The account can no longer be asked about (disconnected, revoked, scope gone): retrying would
+      // loop forever. TikTok stops a publish when access is removed (fail_reason auth_removed).
+      if (!cannotFollow(err)) throw err;
+      return executeOnShare(ctx, shareId, { type: 'FailPublish', publishId, ...unfollowable(err), stage: 'processing' }, undefined, loaded);
+    }
     const applied = await applyStatus(ctx, shareId, current, status, loaded);
     if (applied) return applied;
     if (ctx.now().getTime() >= deadline) {
@@ -42,6 +51,19 @@ export async function followStatus(ctx: PublisherContext, shareId: string, s: Pr
     await ctx.sleep(delay);
     delay = Math.min(ctx.config.statusPollMaxMs, Math.ceil(delay * 1.5));
   }
+}
+
+/** Errors that no retry can cure: our services or TikTok refuse this account for good. */
+export function cannotFollow(err: unknown): boolean {
+  if (isAppError(err)) return err.status === 404 || err.status === 409 || err.status === 401 || err.status === 403;
+  return err instanceof TikTokError && (err.kind === 'reauthorize' || err.kind === 'final');
+}
+
+function unfollowable(err: unknown): FailureInfo {
+  if (isAppError(err) && (err.status === 404 || err.status === 409)) {
+    return { code: 'reauthorization_required', message: 'The TikTok account was disconnected before TikTok finished; TikTok stops a publish when access is removed', retryable: false };
+  }
+  return failureOf(err);
 }
 
 /** What a TikTok status means for a processing share. */

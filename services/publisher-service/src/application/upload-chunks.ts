@@ -56,8 +56,11 @@ export async function uploadChunks(ctx: PublisherContext, shareId: string, s: Up
   if (opts.resumed) {
     // A worker that died mid-PUT may have delivered a chunk it never recorded: ask TikTok how many
     // bytes it has instead of provoking a 416 with a stale Content-Range.
-    const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId));
-    await recordReceived(ctx, shareId, publishId, chunks, progress, status.uploadedBytes ?? 0);
+    // Best effort: the upload URL needs no token, so an account we cannot ask about (disconnected
+    // meanwhile) still uploads, and a stale range then resyncs from TikTok's 416.
+    const status = await callTikTok(ctx, s.request.accountId, { endpoint: 'status', retryTransient: true }, (t) => ctx.tiktok.fetchStatus(t.accessToken, publishId))
+      .catch((err: unknown) => { ctx.logger.warn({ err, shareId }, 'resume status probe failed; relying on 416 resync'); return null; });
+    if (status) await recordReceived(ctx, shareId, publishId, chunks, progress, status.uploadedBytes ?? 0);
   }
   while (progress.next < chunks.length) {
     if (!(await guard.stillOwner())) return progress.appended;
