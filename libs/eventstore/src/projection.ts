@@ -3,7 +3,7 @@
  */
 import { sql } from 'kysely';
 import { batchLock, saveCheckpoint } from './checkpoints.ts';
-import { runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
+import { idleProbe, maxIdleSkips, runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
 import { checkpointOf, readAllEvents, readAllUnfenced } from './read.ts';
 import { START, type AnyTrx, type AsyncProjection, type Checkpoint, type EventStore, type InlineProjection, type StoredEvent } from './types.ts';
 
@@ -29,18 +29,21 @@ export function startProjection(opts: {
 }): ProjectionRunner {
   const { projection } = opts;
   const batchSize = opts.batchSize ?? 500;
+  const pollMs = opts.pollMs ?? 150;
+  const idle = idleProbe({ store: opts.store, types: projection.handles }, maxIdleSkips(pollMs));
   const runOnce = () =>
     runBatch({
       store: opts.store,
       checkpoint: projectionCheckpoint(projection.name),
       batchSize,
       types: projection.handles,
+      onCommitted: idle.remember,
       handle: (trx, events) => projection.apply(trx, events),
     });
   const loop: PollLoop =
     opts.autoStart === false
       ? { notify() {}, async stop() {} }
-      : startPollLoop({ runOnce, batchSize, pollMs: opts.pollMs ?? 150, logger: opts.logger, what: projectionCheckpoint(projection.name) });
+      : startPollLoop({ runOnce, batchSize, pollMs, logger: opts.logger, what: projectionCheckpoint(projection.name), idle });
   return { runOnce, notify: loop.notify, stop: loop.stop };
 }
 

@@ -5,7 +5,7 @@
  * id) and JetStream's duplicate window drops the copies.
  */
 import type { Bus } from '@tiktok-share/messaging/port.ts';
-import { runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
+import { idleProbe, maxIdleSkips, runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
 import { outboxBacklog, type OutboxLag } from './outbox-lag.ts';
 import { checkpointOf } from './read.ts';
 import type { EventStore, StoredEvent } from './types.ts';
@@ -97,6 +97,8 @@ async function reportLag(opts: OutboxRelayOptions, last: StoredEvent | undefined
  */
 export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const batchSize = opts.batchSize ?? 200;
+  const pollMs = opts.pollMs ?? 150;
+  const idle = idleProbe({ store: opts.store, publicOnly: true }, maxIdleSkips(pollMs));
   const runOnce = async () => {
     let last: StoredEvent | undefined;
     const n = await runBatch({
@@ -104,6 +106,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       checkpoint: `relay:${opts.name}`,
       batchSize,
       publicOnly: true,
+      onCommitted: idle.remember,
       handle: async (_trx, events) => {
         // Sequential on purpose: a failed publish must not let a later event overtake it.
         for (const e of events) await opts.bus.publish(opts.subjectFor(e), encodeEnvelope(toEnvelope(e)), { msgId: e.id });
@@ -117,6 +120,6 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const loop: PollLoop =
     opts.autoStart === false
       ? { notify() {}, async stop() {} }
-      : startPollLoop({ runOnce, batchSize, pollMs: opts.pollMs ?? 150, logger: opts.logger, what: `relay:${opts.name}` });
+      : startPollLoop({ runOnce, batchSize, pollMs, logger: opts.logger, what: `relay:${opts.name}`, idle });
   return { runOnce, notify: loop.notify, stop: loop.stop };
 }
