@@ -10,6 +10,7 @@
  */
 import { claimShare, releaseLease, renewLease } from '../adapters/db/leases.ts';
 import type { PublisherContext } from './context.ts';
+import { isTerminal } from '../domain/share.ts';
 import { runShare } from './run-share.ts';
 
 export interface Worker {
@@ -51,8 +52,10 @@ export function startWorker(ctx: PublisherContext): Worker {
     const renew = setInterval(() => { renewNow().catch(() => { owned = false; }); }, Math.max(100, Math.floor(leaseMs / 3)));
     const stillOwner = async () => owned && !stopped && (performance.now() - renewedAt < leaseMs / 3 || (await renewNow()));
     try {
-      await runShare(ctx, shareId, { stillOwner });
-      await releaseLease(db, ctx.schema, shareId, workerId);
+      const final = await runShare(ctx, shareId, { stillOwner });
+      // A terminal share has no share_work row any more (the terminal event's append deleted it in
+      // the same transaction): releasing would be a query that updates nothing.
+      if (!isTerminal(final)) await releaseLease(db, ctx.schema, shareId, workerId);
     } catch (err) {
       ctx.logger.warn({ err, shareId }, 'share step failed; will retry');
       await releaseLease(db, ctx.schema, shareId, workerId, 2_000).catch(() => undefined);
