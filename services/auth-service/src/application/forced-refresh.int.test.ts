@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callRpc } from '@tiktok-share/messaging';
 import { accessTokenFingerprint, authToken } from '@tiktok-share/contracts/rpc.ts';
-import { createHarness, type Harness } from '../testing/harness.int.ts';
+import { accountIdOf, createHarness, type Harness } from '../testing/harness.int.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,7 +15,6 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-const accountIdOf = (redirectTo: string) => new URL(redirectTo, 'http://x').searchParams.get('accountId') ?? '';
 const token = (accountId: string, rejectedAccessTokenSha256?: string) =>
   callRpc(h.bus, authToken.subject, { accountId, ...(rejectedAccessTokenSha256 ? { rejectedAccessTokenSha256 } : {}) }, authToken.output, { timeoutMs: 20_000 });
 const issuedFor = (openId: string) => [...h.emulator.state.refreshTokens.values()].filter((t) => t.openId === openId).length;

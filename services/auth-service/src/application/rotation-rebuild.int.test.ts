@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
 import { callRpc } from '@tiktok-share/messaging';
 import { adminRpc, authAccountsList } from '@tiktok-share/contracts/rpc.ts';
-import { createHarness, type Harness } from '../testing/harness.int.ts';
+import { accountIdOf, createHarness, type Harness } from '../testing/harness.int.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,7 +13,6 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-const accountIdOf = (redirectTo: string) => new URL(redirectTo, 'http://x').searchParams.get('accountId') ?? '';
 const storedJwe = async (id: string) =>
   String((await h.db.withSchema(h.schema).selectFrom('account_tokens').select('access_token_enc').where('account_id', '=', id).executeTakeFirstOrThrow())['access_token_enc']);
 

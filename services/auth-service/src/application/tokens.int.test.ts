@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { callRpc } from '@tiktok-share/messaging';
 import { authAccountsDisconnect, authAccountsGet, authToken, authWebhook } from '@tiktok-share/contracts/rpc.ts';
-import { createHarness, type Harness } from '../testing/harness.int.ts';
+import { accountIdOf, createHarness, type Harness } from '../testing/harness.int.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,7 +12,6 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-const accountIdOf = (redirectTo: string) => new URL(redirectTo, 'http://x').searchParams.get('accountId') ?? '';
 const token = (accountId: string) => callRpc(h.bus, authToken.subject, { accountId }, authToken.output, { timeoutMs: 20_000 });
 const streamEvents = (accountId: string) =>
   h.db.withSchema(h.schema).selectFrom('es_events').select(['type', 'data']).where('stream_id', '=', `account-${accountId}`).orderBy('stream_version').execute();

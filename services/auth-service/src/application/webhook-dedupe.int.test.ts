@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { callRpc } from '@tiktok-share/messaging';
 import { authAccountsGet, authWebhook } from '@tiktok-share/contracts/rpc.ts';
-import { createHarness, type Harness } from '../testing/harness.int.ts';
+import { accountIdOf, createHarness, type Harness } from '../testing/harness.int.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -18,7 +18,6 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-const accountIdOf = (redirectTo: string) => new URL(redirectTo, 'http://x').searchParams.get('accountId') ?? '';
 const removal = (openId: string, createTime: number) => ({ client_key: h.config.clientKey, event: 'authorization.removed', create_time: createTime, user_openid: openId, content: '{"reason":1}' });
 /** As the gateway forwards it: the dedupe id is sha256 of the raw body. */
 const deliver = (hook: ReturnType<typeof removal>) => {

@@ -106,3 +106,6 @@ export async function authorize(authUrl: string, creator: string, consent: 'allo
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** The accountId of a callback's redirect (`/?tiktok=connected&accountId=…`). */
+export const accountIdOf = (redirectTo: string) => new URL(redirectTo, 'http://x').searchParams.get('accountId') ?? '';
