@@ -31,12 +31,15 @@ let gated = false;
 const waiting: Array<() => void> = [];
 const step = () => waiting.shift()?.();
 function gate(p: InlineProjection): InlineProjection {
+  const { shadow } = p;
   return {
     ...p,
     async apply(trx, events) {
       if (gated) await new Promise<void>((r) => waiting.push(r));
       await p.apply(trx, events);
     },
+    // The rebuild replays into the shadow schema's copy: gate that one too.
+    ...(shadow ? { shadow: { ...shadow, forSchema: (other: string) => gate(shadow.forSchema(other)) } } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { batchLock, saveCheckpoint } from './checkpoints.ts';
 import { idleProbe, maxIdleSkips, runBatch, startPollLoop, type LoggerLike, type PollLoop } from './loop.ts';
 import { checkpointOf, readAllEvents, readAllUnfenced } from './read.ts';
+import { rebuildViaShadow } from './shadow-rebuild.ts';
 import { START, type AnyTrx, type AsyncProjection, type Checkpoint, type EventStore, type InlineProjection, type StoredEvent } from './types.ts';
 
 /** Checkpoint / lock name of an async projection. */
@@ -58,8 +59,12 @@ export interface RebuildResult {
 }
 
 /**
- * Truncate the projection's tables and replay every event it handles, in one transaction (readers
- * see the old rows until the new ones are complete).
+ * Inline projection with `shadow` hooks: replayed into a shadow schema without locking es_events,
+ * then swapped in by one short transaction that holds appends only for the last catch-up
+ * (shadow-rebuild.ts).
+ *
+ * Otherwise: truncate the projection's tables and replay every event it handles, in one
+ * transaction (readers see the old rows until the new ones are complete).
  *
  * Inline projection (one of `store.inlineProjections`): its rows are written by appending
  * transactions, so the rebuild takes a SHARE lock on es_events — it waits for in-flight appends and
@@ -76,16 +81,15 @@ export async function rebuildProjection(
   const started = performance.now();
   const inline = store.inlineProjections.some((p) => p.name === projection.name);
   const batchSize = opts.batchSize ?? 10_000;
+  if (inline && projection.shadow) {
+    await analyzeLog(store);
+    const events = await rebuildViaShadow(store, { ...projection, shadow: projection.shadow }, { batchSize, onProgress: opts.onProgress });
+    return { events, ms: performance.now() - started };
+  }
   const events = await store.transaction(async (trx) => {
     if (inline) await sql`lock table ${sql.id(store.schema)}.es_events in share mode`.execute(trx);
     else await batchLock(trx, store.schema, projectionCheckpoint(projection.name));
-    // Fresh planner statistics first: right after a bulk load (restore, import, a seeded bench)
-    // es_events has none, and the planner then answers each keyset page with a bitmap scan of
-    // EVERY remaining row plus a top-N sort instead of an ordered index scan that stops at the
-    // limit, making the replay quadratic. ANALYZE samples a bounded number of rows, so this costs
-    // the same on a million events; only the columns the keyset reads filter and order on (the
-    // jsonb payloads are the expensive ones to analyse). It runs in the rebuild transaction.
-    await sql`analyze ${sql.id(store.schema)}.es_events (transaction_id, position, type)`.execute(trx);
+    await analyzeLog(store, trx);
     await projection.truncate(trx);
     const read = inline
       ? (after: Checkpoint) => readAllUnfenced(trx, store.schema, after, batchSize, projection.handles)
@@ -95,6 +99,18 @@ export async function rebuildProjection(
     return count;
   });
   return { events, ms: performance.now() - started };
+}
+
+/**
+ * Fresh planner statistics first: right after a bulk load (restore, import, a seeded bench)
+ * es_events has none, and the planner then answers each keyset page with a bitmap scan of EVERY
+ * remaining row plus a top-N sort instead of an ordered index scan that stops at the limit, making
+ * the replay quadratic. ANALYZE samples a bounded number of rows, so this costs the same on a
+ * million events; only the columns the keyset reads filter and order on (the jsonb payloads are the
+ * expensive ones to analyse).
+ */
+async function analyzeLog(store: EventStore, trx?: AnyTrx): Promise<void> {
+  await sql`analyze ${sql.id(store.schema)}.es_events (transaction_id, position, type)`.execute(trx ?? store.db);
 }
 
 async function replay(

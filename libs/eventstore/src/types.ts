@@ -75,6 +75,25 @@ export interface InlineProjection {
   apply(trx: AnyTrx, events: StoredEvent[]): Promise<void>;
   /** Delete every row of its read models (rebuild starts from here). */
   truncate(trx: AnyTrx): Promise<void>;
+  /**
+   * Optional: lets a rebuild replay into a shadow schema and swap the tables in, holding appends
+   * only for the final catch-up (see shadow-rebuild.ts). Without it a rebuild locks es_events for
+   * its whole replay.
+   */
+  shadow?: ShadowRebuild;
+}
+
+/** How an inline projection is rebuilt beside the live tables. */
+export interface ShadowRebuild {
+  /** Its read-model tables (unqualified names in the projection's schema); nothing else may depend on them. */
+  tables: readonly string[];
+  /** The same projection writing to the same tables in `schema`. */
+  forSchema(schema: string): InlineProjection;
+  /**
+   * Runs in the swap transaction, live and shadow tables both locked, just before the live ones are
+   * dropped: copy over state that is not derived from events (e.g. worker leases).
+   */
+  carryOver?(trx: AnyTrx, liveSchema: string, shadowSchema: string): Promise<void>;
 }
 
 /** A stored event as read back, with the store's filter options for `readAll`. */

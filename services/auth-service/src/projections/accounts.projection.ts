@@ -15,6 +15,7 @@ export function accountsProjection(schema: string): InlineProjection {
     async truncate(trx) {
       await trx.withSchema(schema).deleteFrom('accounts').execute();
     },
+    shadow: { tables: ['accounts'], forSchema: accountsProjection },
   };
 }
 

@@ -22,6 +22,7 @@ export function shareViewProjection(schema: string): InlineProjection {
     async truncate(trx) {
       await sql`delete from ${t}`.execute(trx);
     },
+    shadow: { tables: ['shares'], forSchema: shareViewProjection },
   };
 }
 
@@ -94,6 +95,16 @@ export function shareWorkProjection(schema: string): InlineProjection {
     // (on conflict do nothing) and a terminal event still deletes them. Every other row is rebuilt.
     async truncate(trx) {
       await sql`delete from ${t} where lease_until <= now() and not_before <= now()`.execute(trx);
+    },
+    // Shadow rebuild: same rule as truncate — the rebuilt rows take over the live worker state of
+    // their share (the swap holds the live table exclusively, so no claim slips in between).
+    shadow: {
+      tables: ['share_work'],
+      forSchema: shareWorkProjection,
+      async carryOver(trx, live, shadow) {
+        await sql`update ${sql.id(shadow)}.share_work w set lease_owner = l.lease_owner, lease_until = l.lease_until, not_before = l.not_before
+          from ${sql.id(live)}.share_work l where l.share_id = w.share_id and (l.lease_until > now() or l.not_before > now())`.execute(trx);
+      },
     },
   };
 }

@@ -25,6 +25,7 @@ export function reservationsProjection(schema: string): InlineProjection {
       await sql`delete from ${s}.quota_reservations`.execute(trx);
       await sql`delete from ${s}.quota_creators`.execute(trx);
     },
+    shadow: { tables: ['quota_reservations', 'quota_creators'], forSchema: reservationsProjection },
   };
 }
 
