@@ -10,10 +10,11 @@ import { callbackErrorCode, hashState, isWellFormedState, withResult } from '../
 import { expiryFrom } from '../domain/token-policy.ts';
 import { consumeState } from '../adapters/db/state-repo.ts';
 import { lockOpenId } from '../adapters/db/locks.ts';
-import { saveTokens, deleteTokens } from '../adapters/db/token-repo.ts';
+import { deleteTokens } from '../adapters/db/token-repo.ts';
 import { findByOpenId } from '../projections/accounts.queries.ts';
 import { executeOnAccount } from './account-writer.ts';
 import type { AuthContext } from './context.ts';
+import { storeTokens } from './store-tokens.ts';
 
 export interface CallbackInput {
   state: string;
@@ -104,20 +105,7 @@ async function connectAccount(ctx: AuthContext, userId: string, tokens: TokenSet
       refreshExpiresAt: refreshExpiresAt.toISOString(),
       at: now.toISOString(),
     });
-    await saveTokens(
-      trx,
-      ctx.schema,
-      {
-        accountId,
-        openId: tokens.openId,
-        accessTokenEnc: await ctx.cipher.encrypt(tokens.accessToken, `${accountId}:access`),
-        refreshTokenEnc: await ctx.cipher.encrypt(tokens.refreshToken, `${accountId}:refresh`),
-        accessIssuedAt: now,
-        accessExpiresAt,
-        refreshExpiresAt,
-      },
-      now,
-    );
+    await storeTokens(ctx, trx, { accountId, openId: tokens.openId, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, { now, accessExpiresAt, refreshExpiresAt });
     return accountId;
   });
 }

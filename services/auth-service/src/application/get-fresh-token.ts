@@ -23,10 +23,11 @@ import { AppError, notFound } from '@tiktok-share/platform/errors.ts';
 import { TikTokError } from '@tiktok-share/tiktok';
 import type { AnyTrx } from '@tiktok-share/eventstore/types.ts';
 import { expiryFrom, needsRefresh } from '../domain/token-policy.ts';
-import { deleteTokens, findAccountTokens, findTokens, reencryptTokens, saveTokens, type TokenRow } from '../adapters/db/token-repo.ts';
+import { deleteTokens, findAccountTokens, findTokens, reencryptTokens, type TokenRow } from '../adapters/db/token-repo.ts';
 import { lockAccount } from '../adapters/db/locks.ts';
 import { executeOnAccount, loadAccount } from './account-writer.ts';
 import type { AuthContext } from './context.ts';
+import { storeTokens } from './store-tokens.ts';
 
 export interface FreshToken {
   accessToken: string;
@@ -134,21 +135,8 @@ async function refreshIn(ctx: AuthContext, trx: AnyTrx, accountId: string, rejec
   const now = ctx.now();
   const accessExpiresAt = expiryFrom(now, tokens.expiresIn);
   const refreshExpiresAt = expiryFrom(now, tokens.refreshExpiresIn);
-  await saveTokens(
-    trx,
-    ctx.schema,
-    {
-      accountId,
-      openId: row.openId,
-      accessTokenEnc: await ctx.cipher.encrypt(tokens.accessToken, `${accountId}:access`),
-      // TikTok may (older docs) or must (newer docs) rotate: keep the returned one, else the old.
-      refreshTokenEnc: await ctx.cipher.encrypt(tokens.refreshToken || refreshToken, `${accountId}:refresh`),
-      accessIssuedAt: now,
-      accessExpiresAt,
-      refreshExpiresAt,
-    },
-    now,
-  );
+  // TikTok may (older docs) or must (newer docs) rotate: keep the returned one, else the old.
+  await storeTokens(ctx, trx, { accountId, openId: row.openId, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken || refreshToken }, { now, accessExpiresAt, refreshExpiresAt });
   await executeOnAccount(ctx, trx, accountId, { type: 'RecordTokenRefresh', accessExpiresAt: accessExpiresAt.toISOString(), refreshExpiresAt: refreshExpiresAt.toISOString() });
   const scopes = tokens.scopes.length > 0 ? tokens.scopes : state.scopes;
   return { ok: true, token: { accessToken: tokens.accessToken, openId: row.openId, scopes, accessExpiresAt: accessExpiresAt.toISOString() } };
