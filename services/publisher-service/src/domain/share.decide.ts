@@ -6,7 +6,7 @@
  * only through `AbandonUpload`, and only when TikTok cannot have the whole video or said the
  * publish FAILED before posting — and at most `MAX_INITS` times in total.
  */
-import { publishIdOf, type ShareEvent, type ShareRequestedData, type ShareState, type UploadAbandonedData } from './share.ts';
+import { publishIdOf, type ShareEvent, type ShareRequestedData, type ShareState, type UploadAbandonedData, type UploadTarget } from './share.ts';
 import { ShareError } from './share.errors.ts';
 import type { PublishFailedData } from './share.ts';
 
@@ -15,17 +15,8 @@ export const MAX_INITS = 3;
 
 export type ShareCommand =
   | { type: 'RequestShare'; data: ShareRequestedData }
-  | {
-      type: 'InitializeUpload';
-      publishId: string;
-      source: 'FILE_UPLOAD' | 'PULL_FROM_URL';
-      videoSize: number;
-      chunkSize: number;
-      totalChunks: number;
-      /** FILE_UPLOAD only. */
-      uploadUrl: string | null;
-      uploadUrlExpiresAt: string | null;
-    }
+  /** `uploadUrl` / `uploadUrlExpiresAt`: FILE_UPLOAD only. */
+  | ({ type: 'InitializeUpload' } & UploadTarget)
   | { type: 'RecordChunk'; publishId: string; chunkIndex: number; uploadedBytes: number }
   | {
       type: 'AbandonUpload';
