@@ -1,23 +1,12 @@
 /**
  * Pure decider of the account aggregate: time and ids arrive in the command.
  */
-import type { AccountEvent, AccountState, DisconnectReason } from './account.ts';
+import type { AccountConnectedData, AccountEvent, AccountState, DisconnectReason } from './account.ts';
 import { AccountError } from './account.errors.ts';
 
 export type AccountCommand =
-  | {
-      type: 'ConnectAccount';
-      accountId: string;
-      userId: string;
-      openId: string;
-      displayName: string;
-      avatarUrl: string | null;
-      scopes: string[];
-      previousUserId: string | null;
-      accessExpiresAt: string;
-      refreshExpiresAt: string;
-      at: string;
-    }
+  /** The event's data less `connectedAt`, which the decider sets from `at`. */
+  | ({ type: 'ConnectAccount'; previousUserId: string | null; at: string } & Omit<AccountConnectedData, 'connectedAt' | 'previousUserId'>)
   | { type: 'RecordTokenRefresh'; accessExpiresAt: string; refreshExpiresAt: string }
   | { type: 'DisconnectAccount'; reason: DisconnectReason };
 

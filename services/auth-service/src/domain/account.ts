@@ -21,15 +21,7 @@ export type AccountEvent =
 export type AccountEventType = AccountEvent['type'];
 export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = ['AccountConnected', 'AccountTokenRefreshed', 'AccountDisconnected'];
 
-interface Profile {
-  accountId: string;
-  userId: string;
-  openId: string;
-  displayName: string;
-  avatarUrl: string | null;
-  scopes: string[];
-  connectedAt: string;
-}
+type Profile = Pick<AccountConnectedData, 'accountId' | 'userId' | 'openId' | 'displayName' | 'avatarUrl' | 'scopes' | 'connectedAt'>;
 
 export type AccountState =
   | { status: 'none' }
