@@ -14,7 +14,7 @@ import { makeVideo } from '../../../test/fixtures/make-video.ts';
 import { createHarness, USER, type Harness } from './testing/harness.int.ts';
 
 let h: Harness;
-const ACCOUNTS = ['wh-complete', 'wh-failed', 'wh-public', 'wh-inbox', 'wh-dup'];
+const ACCOUNTS = ['wh-complete', 'wh-failed', 'wh-public', 'wh-inbox', 'wh-dup', 'wh-early'];
 
 beforeAll(async () => {
   h = await createHarness(ACCOUNTS.map((a) => ({ accountId: a, creator: a, status: 'connected' as const })), { processingDelayMs: 600_000 }, {}, { peers: 'real' });
@@ -96,6 +96,21 @@ describe('post.publish.* webhooks', () => {
     expect(await get(s.shareId)).toEqual(view);
     const inbox = await sql<{ n: string }>`select count(*)::text as n from ${sql.id(h.schema)}.es_inbox where consumer = 'webhooks' and message_id = ${first.dedupe}`.execute(h.db.db);
     expect(inbox.rows[0]?.n).toBe('1');
+  });
+
+  it('a webhook that arrives before the last chunk is recorded asks for redelivery instead of being dropped', async () => {
+    // Hold the upload PUT so the share sits in `uploading` with its publish id known.
+    await h.control('faults', { endpoint: 'upload', delayMs: 1500, times: 1 });
+    const request = { accountId: h.acc('wh-early'), mode: 'direct', video: { path: 'v.mp4' }, privacyLevel: 'SELF_ONLY' };
+    const accepted = await callRpc(h.nats.bus, publisherSharesCreate.subject, { userId: USER, idempotencyKey: 'wh-early', request }, publisherSharesCreate.output, { timeoutMs: 15_000 });
+    const uploading = await waitStatus(accepted.shareId, ['uploading']);
+    const content = JSON.stringify({ publish_id: uploading.publishId, post_id: '7300000000000000042', publish_type: 'DIRECT_PUBLISH' });
+    await expect(send('post.publish.publicly_available', 'wh-early', content).done).rejects.toMatchObject({ code: 'share_not_ready', status: 503 });
+    expect((await get(accepted.shareId)).status).toBe('uploading');
+    // TikTok's redelivery once the share caught up finishes it with the post id.
+    await waitStatus(accepted.shareId, ['processing']);
+    await send('post.publish.publicly_available', 'wh-early', content).done;
+    expect(await waitStatus(accepted.shareId, ['published'])).toMatchObject({ status: 'published', postIds: ['7300000000000000042'] });
   });
 
   it('a webhook about an unknown publish is acknowledged and ignored', async () => {

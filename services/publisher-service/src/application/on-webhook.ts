@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { processOnce } from '@tiktok-share/eventstore/inbox.ts';
 import { ConcurrencyError } from '@tiktok-share/eventstore/types.ts';
 import { parseJsonLossless } from '@tiktok-share/tiktok';
+import { AppError } from '@tiktok-share/platform/errors.ts';
 import type { TikTokWebhook } from '@tiktok-share/contracts/rest.ts';
 import type { ShareState } from '../domain/share.ts';
 import type { PublisherContext } from './context.ts';
@@ -71,6 +72,12 @@ export async function onWebhook(ctx: PublisherContext, hook: TikTokWebhook, dedu
   const messageId = dedupeId || createHash('sha256').update(JSON.stringify(hook)).digest('hex');
   for (let attempt = 0; ; attempt++) {
     const { state } = await loadShare(ctx, shareId);
+    if (state.status === 'uploading' && state.upload.publishId === publishId) {
+      // TikTok can finish (and announce post ids) before we have recorded the last chunk. Dropping
+      // the webhook would lose the post id for good: answer "retry" (the gateway turns a 5xx into
+      // 503, and TikTok redelivers for 72 h) until the share has caught up.
+      throw new AppError('share_not_ready', 503, 'The share has not caught up with this publish yet; deliver again later');
+    }
     const decision = decideOnWebhook(ctx, hook, state, publishId, postId, content);
     if (!decision) return {};
     if (state.status === 'processing') await reportExhaustion(ctx, state, decision);
